@@ -1,0 +1,264 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwk"
+)
+
+// Defaults applied by New to zero-valued Config fields.
+const (
+	DefaultTokenLookup            = "header:Authorization,cookie:access_token"
+	DefaultMaxTokenSize           = 8 << 10
+	DefaultRealm                  = "tokengate"
+	DefaultLeeway                 = 30 * time.Second
+	DefaultCacheTTL               = 60 * time.Second
+	DefaultCacheMaxEntries        = 100_000
+	DefaultJWKSRefreshInterval    = 15 * time.Minute
+	DefaultJWKSMinRefreshInterval = 10 * time.Second
+	DefaultMaxResponseSize        = 1 << 20
+	DefaultTimeout                = 5 * time.Second
+	DefaultRolesClaim             = "roles"
+	DefaultGroupsClaim            = "groups"
+	DefaultIntrospectionNegTTL    = 5 * time.Second
+)
+
+// Config configures a Guard. The zero value of every field means its
+// documented default; New rejects invalid values with an error naming the
+// field. At least one of JWKSURL, HMACSecret, PublicKeysPEM, Keys or
+// Introspection.URL must be set.
+type Config struct {
+	// TokenLookup lists where a token is looked for, in order, as
+	// comma-separated "header:Name", "cookie:name" or "query:name".
+	// "header:Authorization" expects "Bearer <token>"; other headers carry
+	// the raw token. Query parameters leak into logs and Referer headers,
+	// so none is read unless listed here.
+	// Default: "header:Authorization,cookie:access_token".
+	TokenLookup string
+	// MaxTokenSize is the longest token accepted, in bytes, checked before
+	// any parsing. Default: 8 KiB.
+	MaxTokenSize int
+	// Realm is the realm of the WWW-Authenticate challenge. Default: "tokengate".
+	Realm string
+
+	// JWKSURL is a JWK Set endpoint (https, or http on loopback for
+	// development). Keys are fetched lazily, refreshed every
+	// JWKSRefreshInterval and when a token names an unknown kid.
+	JWKSURL string
+	// JWKSRefreshInterval is how often the key set is refreshed. Default: 15m.
+	JWKSRefreshInterval time.Duration
+	// JWKSMinRefreshInterval is the least time between two refreshes caused
+	// by unknown kids or failed fetches, so a flood of random kids cannot
+	// hammer the endpoint. Default: 10s.
+	JWKSMinRefreshInterval time.Duration
+	// HMACSecret verifies HS256/HS384/HS512 tokens.
+	HMACSecret []byte
+	// PublicKeysPEM holds one or more PEM-encoded public keys (RSA, ECDSA
+	// or Ed25519).
+	PublicKeysPEM []byte
+	// Keys is a static key set (public keys only; use HMACSecret for HMAC).
+	Keys jwk.Set
+	// Algorithms is the allowlist of JWS algorithms. Default: every
+	// algorithm that fits a configured key. "none" is never accepted, and
+	// an HMAC algorithm is only ever checked against HMACSecret.
+	Algorithms []string
+
+	// Issuer, when set, must equal the iss claim exactly.
+	Issuer string
+	// Audience, when set, must share at least one value with aud (a string
+	// or an array).
+	Audience []string
+	// Leeway is the clock skew allowed on exp, nbf and iat. Zero means the
+	// default, 30s; a negative value means no leeway.
+	Leeway time.Duration
+	// RequiredType, when set, must equal the typ header, compared
+	// case-insensitively with an optional "application/" prefix
+	// (RFC 9068 access tokens use "at+jwt").
+	RequiredType string
+	// RequiredClaims must be present in every token.
+	RequiredClaims []string
+	// RolesClaim names the claim read into Principal.Roles. Default: "roles".
+	RolesClaim string
+	// GroupsClaim names the claim read into Principal.Groups. Default: "groups".
+	GroupsClaim string
+	// KeepToken stores the raw token in Principal.Token. Off by default so
+	// that tokens do not travel further through the app than needed.
+	KeepToken bool
+
+	// CacheTTL is the longest a validation result is reused; an entry never
+	// outlives the token's exp. Zero means the default, 60s; a negative
+	// value disables the cache.
+	CacheTTL time.Duration
+	// CacheMaxEntries bounds the number of cached results. Default: 100000.
+	CacheMaxEntries int
+
+	// Introspection configures RFC 7662 introspection of reference tokens.
+	Introspection IntrospectionConfig
+
+	// HTTPClient makes the outbound calls (JWKS, introspection). Default: a
+	// client with Timeout. Response bodies are always bounded by
+	// MaxResponseSize, whatever the client.
+	HTTPClient *http.Client
+	// Timeout bounds every outbound call. Default: 5s.
+	Timeout time.Duration
+	// MaxResponseSize bounds JWKS and introspection response bodies, in
+	// bytes. Default: 1 MiB.
+	MaxResponseSize int64
+
+	// Logger receives structured logs: rejections at debug level, upstream
+	// failures at warn/error. Tokens and secrets are never logged. Default:
+	// logs are discarded.
+	Logger *slog.Logger
+	// Now is the clock. Default: time.Now.
+	Now func() time.Time
+	// Skip, when it returns true, lets a request through unauthenticated
+	// (health checks, public assets).
+	Skip func(Request) bool
+	// RenderError, when set, may rewrite the answer Reject computed.
+	RenderError func(err error, r Rejection) Rejection
+}
+
+// IntrospectionConfig configures RFC 7662 token introspection.
+type IntrospectionConfig struct {
+	// URL of the introspection endpoint. Empty disables introspection.
+	URL string
+	// ClientID and ClientSecret authenticate this resource server to the
+	// endpoint.
+	ClientID     string
+	ClientSecret string
+}
+
+// withDefaults returns a copy of c with defaults applied.
+func (c Config) withDefaults() Config {
+	if c.TokenLookup == "" {
+		c.TokenLookup = DefaultTokenLookup
+	}
+	if c.MaxTokenSize == 0 {
+		c.MaxTokenSize = DefaultMaxTokenSize
+	}
+	if c.Realm == "" {
+		c.Realm = DefaultRealm
+	}
+	if c.JWKSRefreshInterval == 0 {
+		c.JWKSRefreshInterval = DefaultJWKSRefreshInterval
+	}
+	if c.JWKSMinRefreshInterval == 0 {
+		c.JWKSMinRefreshInterval = DefaultJWKSMinRefreshInterval
+	}
+	switch {
+	case c.Leeway == 0:
+		c.Leeway = DefaultLeeway
+	case c.Leeway < 0:
+		c.Leeway = 0
+	}
+	if c.RolesClaim == "" {
+		c.RolesClaim = DefaultRolesClaim
+	}
+	if c.GroupsClaim == "" {
+		c.GroupsClaim = DefaultGroupsClaim
+	}
+	if c.CacheTTL == 0 {
+		c.CacheTTL = DefaultCacheTTL
+	}
+	if c.CacheMaxEntries == 0 {
+		c.CacheMaxEntries = DefaultCacheMaxEntries
+	}
+	if c.Timeout == 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.MaxResponseSize == 0 {
+		c.MaxResponseSize = DefaultMaxResponseSize
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
+}
+
+// ConfigError reports an invalid Config field.
+type ConfigError struct {
+	Field string
+	Err   error
+}
+
+func (e *ConfigError) Error() string {
+	return "tokengate: invalid Config." + e.Field + ": " + e.Err.Error()
+}
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+func fieldErr(field, format string, args ...any) error {
+	return &ConfigError{Field: field, Err: fmt.Errorf(format, args...)}
+}
+
+// validate checks a Config that has its defaults applied.
+func (c *Config) validate() error {
+	if c.JWKSURL == "" && len(c.HMACSecret) == 0 && len(c.PublicKeysPEM) == 0 && c.Keys == nil && c.Introspection.URL == "" {
+		return fieldErr("JWKSURL", "no way to validate tokens: set JWKSURL, HMACSecret, PublicKeysPEM, Keys or Introspection.URL")
+	}
+	if c.MaxTokenSize < 0 {
+		return fieldErr("MaxTokenSize", "must not be negative")
+	}
+	if c.JWKSURL != "" {
+		if err := checkURL(c.JWKSURL); err != nil {
+			return &ConfigError{Field: "JWKSURL", Err: err}
+		}
+	}
+	if c.Introspection.URL != "" {
+		if err := checkURL(c.Introspection.URL); err != nil {
+			return &ConfigError{Field: "Introspection.URL", Err: err}
+		}
+	}
+	if len(c.HMACSecret) > 0 && len(c.HMACSecret) < 32 {
+		return fieldErr("HMACSecret", "must be at least 32 bytes (it is %d)", len(c.HMACSecret))
+	}
+	for _, a := range c.Algorithms {
+		if _, ok := algFamily(jwa.SignatureAlgorithm(a)); !ok {
+			return fieldErr("Algorithms", "unsupported algorithm %q", a)
+		}
+	}
+	if c.JWKSRefreshInterval < time.Second {
+		return fieldErr("JWKSRefreshInterval", "must be at least 1s")
+	}
+	if c.JWKSMinRefreshInterval < 0 {
+		return fieldErr("JWKSMinRefreshInterval", "must not be negative")
+	}
+	if c.CacheMaxEntries < 0 {
+		return fieldErr("CacheMaxEntries", "must not be negative")
+	}
+	if c.Timeout < 0 {
+		return fieldErr("Timeout", "must not be negative")
+	}
+	if c.MaxResponseSize < 0 {
+		return fieldErr("MaxResponseSize", "must not be negative")
+	}
+	for _, name := range c.RequiredClaims {
+		if strings.TrimSpace(name) == "" {
+			return fieldErr("RequiredClaims", "empty claim name")
+		}
+	}
+	return nil
+}
+
+func checkURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return errors.New("not a URL")
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return fmt.Errorf("scheme must be https or http, not %q", u.Scheme)
+	}
+	if u.Host == "" {
+		return errors.New("missing host")
+	}
+	return nil
+}

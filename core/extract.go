@@ -1,0 +1,173 @@
+package core
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Request is the read-only view of an incoming request that adapters hand
+// to the Guard. It keeps the core free of any framework's types, so an
+// adapter (net/http, gin, fiber/fasthttp) needs no conversion.
+//
+// The strings returned may alias the framework's request buffers (fasthttp
+// reuses them): the Guard copies whatever it keeps beyond the call.
+type Request interface {
+	// Header returns the first value of the named header, or "".
+	Header(name string) string
+	// Cookie returns the value of the named cookie, or "".
+	Cookie(name string) string
+	// Query returns the first value of the named query parameter, or "".
+	Query(name string) string
+	// Method returns the HTTP method.
+	Method() string
+	// Path returns the URL path.
+	Path() string
+}
+
+// sourceKind is where a token is looked for.
+type sourceKind uint8
+
+const (
+	fromAuthorization sourceKind = iota // Authorization: Bearer <token>
+	fromHeader                          // any other header, raw value
+	fromCookie
+	fromQuery
+)
+
+type source struct {
+	kind sourceKind
+	name string
+}
+
+// parseLookup parses Config.TokenLookup: comma-separated "header:Name",
+// "cookie:name" or "query:name" entries, tried in order.
+func parseLookup(spec string) ([]source, error) {
+	var out []source
+	for _, part := range strings.Split(spec, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		kind, name, ok := strings.Cut(part, ":")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" {
+			return nil, fmt.Errorf("%q: want header:Name, cookie:name or query:name", part)
+		}
+		switch strings.ToLower(strings.TrimSpace(kind)) {
+		case "header":
+			if strings.EqualFold(name, "Authorization") {
+				out = append(out, source{fromAuthorization, "Authorization"})
+			} else {
+				out = append(out, source{fromHeader, name})
+			}
+		case "cookie":
+			out = append(out, source{fromCookie, name})
+		case "query":
+			out = append(out, source{fromQuery, name})
+		default:
+			return nil, fmt.Errorf("%q: unknown source %q (want header, cookie or query)", part, kind)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no source given")
+	}
+	return out, nil
+}
+
+// extract returns the token found in the first source that has one. It
+// checks the size before anything else and the RFC 6750 b64token syntax
+// after. It returns ErrNoToken when no source carries a token.
+func extract(r Request, sources []source, maxSize int) (string, error) {
+	for _, s := range sources {
+		var tok string
+		switch s.kind {
+		case fromAuthorization:
+			v := r.Header("Authorization")
+			if v == "" {
+				continue
+			}
+			t, isBearer, err := bearer(v)
+			if !isBearer {
+				continue // another scheme (Basic, ...): not ours
+			}
+			if err != nil {
+				return "", err
+			}
+			tok = t
+		case fromHeader:
+			tok = strings.TrimSpace(r.Header(s.name))
+		case fromCookie:
+			tok = r.Cookie(s.name)
+		case fromQuery:
+			tok = r.Query(s.name)
+		}
+		if tok == "" {
+			continue
+		}
+		if len(tok) > maxSize {
+			return "", newError(ErrTokenTooLarge, "token too large", nil)
+		}
+		if !isB64Token(tok) {
+			return "", newError(ErrMalformed, "token malformed", nil)
+		}
+		return tok, nil
+	}
+	return "", newError(ErrNoToken, "authentication required", nil)
+}
+
+// bearer parses an Authorization header value. isBearer is false when the
+// scheme is not Bearer (compared case-insensitively, RFC 9110 §11.1). A
+// Bearer credential must be exactly one token.
+func bearer(v string) (tok string, isBearer bool, err error) {
+	const scheme = "Bearer"
+	if len(v) < len(scheme) || !strings.EqualFold(v[:len(scheme)], scheme) {
+		return "", false, nil
+	}
+	rest := v[len(scheme):]
+	if rest == "" {
+		return "", true, newError(ErrMalformed, "empty bearer token", nil)
+	}
+	if rest[0] != ' ' {
+		return "", false, nil // e.g. "Bearerx": another scheme
+	}
+	rest = strings.TrimLeft(rest, " ")
+	rest = strings.TrimRight(rest, " ")
+	if rest == "" {
+		return "", true, newError(ErrMalformed, "empty bearer token", nil)
+	}
+	if strings.ContainsAny(rest, " \t,") {
+		return "", true, newError(ErrMalformed, "expected exactly one bearer token", nil)
+	}
+	return rest, true, nil
+}
+
+// isB64Token reports whether s matches RFC 6750's b64token:
+// 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".
+func isB64Token(s string) bool {
+	i := 0
+	for ; i < len(s); i++ {
+		c := s[i]
+		if ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9') ||
+			c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/' {
+			continue
+		}
+		break
+	}
+	if i == 0 {
+		return false
+	}
+	for ; i < len(s); i++ {
+		if s[i] != '=' {
+			return false
+		}
+	}
+	return true
+}
+
+// looksLikeJWT reports whether tok has the compact JWS shape: three
+// dot-separated parts. An empty part (an unsigned "alg: none" token ends in
+// a dot) still counts, so such tokens reach local validation and are
+// rejected there rather than sent elsewhere.
+func looksLikeJWT(tok string) bool {
+	return strings.Count(tok, ".") == 2
+}

@@ -1,0 +1,203 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// Guard authenticates requests. Build one with New at startup and share it:
+// it is safe for concurrent use. Close it when done to stop background key
+// refreshes.
+type Guard struct {
+	cfg     Config
+	sources []source
+	jwt     *jwtVerifier  // nil without local keys
+	intro   *introspector // nil without an introspection URL
+	cache   *resultCache  // nil when caching is off
+	flight  singleflight.Group
+	log     *slog.Logger
+}
+
+// New checks cfg, applies its defaults and returns a Guard. It makes no
+// network call: key sets are fetched on first use.
+func New(cfg Config) (*Guard, error) {
+	c := cfg.withDefaults()
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	sources, err := parseLookup(c.TokenLookup)
+	if err != nil {
+		return nil, &ConfigError{Field: "TokenLookup", Err: err}
+	}
+	g := &Guard{cfg: c, sources: sources, log: c.Logger}
+	client := outboundClient(&c)
+
+	static, err := staticKeys(&c)
+	if err != nil {
+		return nil, err
+	}
+	if len(static.keys) > 0 || c.JWKSURL != "" {
+		allowed, err := allowlist(&c, static)
+		if err != nil {
+			return nil, err
+		}
+		g.jwt = &jwtVerifier{
+			static:       static,
+			allowed:      allowed,
+			requiredType: c.RequiredType,
+			rules:        c.claimRules(),
+		}
+		if c.JWKSURL != "" {
+			if g.jwt.remote, err = newRemoteKeys(&c, client); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if c.Introspection.URL != "" {
+		g.intro = newIntrospector(&c, client)
+	}
+	if c.CacheTTL > 0 {
+		g.cache = newResultCache(c.CacheMaxEntries)
+	}
+	return g, nil
+}
+
+func (c *Config) claimRules() *claimRules {
+	return &claimRules{
+		issuer:   c.Issuer,
+		audience: c.Audience,
+		leeway:   c.Leeway,
+		required: c.RequiredClaims,
+		roles:    c.RolesClaim,
+		groups:   c.GroupsClaim,
+	}
+}
+
+// Close stops background work (JWKS refreshes). The Guard must not be used
+// afterwards.
+func (g *Guard) Close() error {
+	if g.jwt != nil && g.jwt.remote != nil {
+		g.jwt.remote.close()
+	}
+	return nil
+}
+
+// Authenticate finds the request's token and validates it. It returns
+// ErrNoToken when the request carries none, and (nil, nil) when
+// Config.Skip lets the request through.
+func (g *Guard) Authenticate(ctx context.Context, r Request) (*Principal, error) {
+	return g.authenticate(ctx, r, false)
+}
+
+// AuthenticateOptional is Authenticate for routes where signing in is
+// optional: a request without a token yields (nil, nil). A token that is
+// present but invalid is still an error.
+func (g *Guard) AuthenticateOptional(ctx context.Context, r Request) (*Principal, error) {
+	return g.authenticate(ctx, r, true)
+}
+
+func (g *Guard) authenticate(ctx context.Context, r Request, optional bool) (*Principal, error) {
+	if g.cfg.Skip != nil && g.cfg.Skip(r) {
+		return nil, nil
+	}
+	tok, err := extract(r, g.sources, g.cfg.MaxTokenSize)
+	if err != nil {
+		if optional && errors.Is(err, ErrNoToken) {
+			return nil, nil
+		}
+		g.logRejection(ctx, err)
+		return nil, err
+	}
+	p, err := g.Validate(ctx, tok)
+	if err != nil {
+		g.logRejection(ctx, err)
+		return nil, err
+	}
+	return p, nil
+}
+
+// Validate checks a raw token, from the cache when it was seen before.
+func (g *Guard) Validate(ctx context.Context, tok string) (*Principal, error) {
+	if len(tok) > g.cfg.MaxTokenSize {
+		return nil, newError(ErrTokenTooLarge, "token too large", nil)
+	}
+	if tok == "" {
+		return nil, newError(ErrNoToken, "authentication required", nil)
+	}
+	if g.cache != nil {
+		if e, ok := g.cache.get(tok, g.cfg.Now()); ok {
+			return e.p, e.err
+		}
+	}
+	// Requests carrying the same uncached token share one validation (one
+	// introspection call). The work is detached from the first caller's
+	// cancellation so that it cannot fail the others; outbound calls have
+	// their own timeouts.
+	key := strings.Clone(tok)
+	v, err, _ := g.flight.Do(key, func() (any, error) {
+		return g.validate(context.WithoutCancel(ctx), key)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*Principal), nil
+}
+
+// validate does the uncached work and caches what may be cached.
+func (g *Guard) validate(ctx context.Context, tok string) (*Principal, error) {
+	now := g.cfg.Now()
+	var (
+		p      *Principal
+		err    error
+		negTTL time.Duration
+	)
+	switch {
+	case g.jwt != nil && looksLikeJWT(tok):
+		p, err = g.jwt.verify(ctx, tok, now)
+	case g.intro != nil:
+		p, negTTL, err = g.intro.introspect(ctx, tok, now)
+	default:
+		err = newError(ErrMalformed, "token malformed", nil)
+	}
+	if err == nil && g.cfg.KeepToken {
+		p.Token = tok // tok is the Guard's own copy
+	}
+	if g.cache != nil {
+		switch {
+		case err == nil:
+			exp := now.Add(g.cfg.CacheTTL)
+			if !p.ExpiresAt.IsZero() && p.ExpiresAt.Before(exp) {
+				exp = p.ExpiresAt
+			}
+			g.cache.put(tok, &cacheEntry{p: p, expires: exp}, now)
+		case negTTL > 0:
+			g.cache.put(tok, &cacheEntry{err: err, expires: now.Add(negTTL)}, now)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// logRejection logs why a request was refused, never the token.
+func (g *Guard) logRejection(ctx context.Context, err error) {
+	e := asError(err)
+	level := slog.LevelDebug
+	if errors.Is(e, ErrUnavailable) {
+		level = slog.LevelWarn
+	}
+	if !g.log.Enabled(ctx, level) {
+		return
+	}
+	attrs := []slog.Attr{slog.String("reason", e.Kind.Error())}
+	if e.Cause != nil {
+		attrs = append(attrs, slog.String("cause", e.Cause.Error()))
+	}
+	g.log.LogAttrs(ctx, level, "tokengate: request rejected", attrs...)
+}

@@ -1,0 +1,98 @@
+// Package demo holds the plumbing the example apps share: configuration
+// from the environment, logging, and a listener that shuts down cleanly on
+// SIGINT/SIGTERM. It has no token logic.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/tokengate/tokengate/core"
+)
+
+// DefaultAddr is where the examples listen when ADDR is unset.
+const DefaultAddr = "127.0.0.1:8080"
+
+// Addr returns ADDR or DefaultAddr.
+func Addr() string {
+	if a := os.Getenv("ADDR"); a != "" {
+		return a
+	}
+	return DefaultAddr
+}
+
+// Logger logs text to stderr; TOKENGATE_LOG_LEVEL=debug shows rejections.
+func Logger() *slog.Logger {
+	level := slog.LevelInfo
+	if os.Getenv("TOKENGATE_LOG_LEVEL") == "debug" {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// Guard builds the Guard from TOKENGATE_* variables, or exits with a
+// message naming the variable at fault.
+func Guard(log *slog.Logger) *core.Guard {
+	g, err := core.NewFromEnv(core.Config{Logger: log})
+	if err != nil {
+		Fatal(err)
+	}
+	return g
+}
+
+// Fatal prints err and exits non-zero.
+func Fatal(err error) {
+	fmt.Fprintln(os.Stderr, "error:", err)
+	os.Exit(1)
+}
+
+// Listen opens the listener on Addr and returns a context cancelled by
+// SIGINT or SIGTERM.
+func Listen() (net.Listener, context.Context, context.CancelFunc) {
+	ln, err := net.Listen("tcp", Addr())
+	if err != nil {
+		Fatal(err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	return ln, ctx, stop
+}
+
+// Serve runs h on Addr until SIGINT or SIGTERM, then shuts down gracefully.
+func Serve(log *slog.Logger, name string, h http.Handler) {
+	ln, ctx, stop := Listen()
+	defer stop()
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info(name+" ready", "addr", "http://"+ln.Addr().String())
+	select {
+	case err := <-errc:
+		Fatal(err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		Fatal(err)
+	}
+}
+
+// WhoAmI is the /whoami body: {"authenticated": false} without a
+// Principal, {"authenticated": true, "sub": ...} with one.
+func WhoAmI(p *core.Principal) any {
+	if p == nil {
+		return map[string]any{"authenticated": false}
+	}
+	return map[string]any{"authenticated": true, "sub": p.Subject}
+}
+
+// Health is the /healthz body.
+func Health() any { return map[string]string{"status": "ok"} }

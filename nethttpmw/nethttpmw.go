@@ -1,0 +1,102 @@
+// Package nethttpmw puts a tokengate Guard in front of net/http handlers.
+//
+// It only translates: the request becomes a core.Request, the Guard
+// decides, and a refusal is written exactly as core.Guard.Reject says.
+//
+//	guard, _ := core.New(core.Config{JWKSURL: "https://idp.example/jwks.json"})
+//	http.Handle("/me", nethttpmw.New(guard)(meHandler))
+//	http.Handle("/admin", nethttpmw.New(guard, core.Scopes("admin"))(adminHandler))
+package nethttpmw
+
+import (
+	"net/http"
+
+	"github.com/tokengate/tokengate/core"
+)
+
+// New returns middleware that requires a valid token satisfying rules and
+// stores its Principal in the request context.
+func New(g *core.Guard, rules ...core.Rule) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			p, err := g.Authenticate(r.Context(), request{r})
+			if err == nil && p != nil {
+				err = core.Authorize(p, rules...)
+			}
+			if err != nil {
+				Write(w, g.Reject(err))
+				return
+			}
+			if p != nil {
+				r = r.WithContext(core.WithPrincipal(r.Context(), p))
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// Optional returns middleware for routes where signing in is optional: a
+// request without a token passes with no Principal, one with an invalid
+// token is refused.
+func Optional(g *core.Guard) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			p, err := g.AuthenticateOptional(r.Context(), request{r})
+			if err != nil {
+				Write(w, g.Reject(err))
+				return
+			}
+			if p != nil {
+				r = r.WithContext(core.WithPrincipal(r.Context(), p))
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// Require returns middleware that applies rules to the Principal an outer
+// New or Optional stored, for checks that differ per route.
+func Require(g *core.Guard, rules ...core.Rule) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			p, _ := core.PrincipalFrom(r.Context())
+			if err := core.Authorize(p, rules...); err != nil {
+				Write(w, g.Reject(err))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// Principal returns the Principal the middleware stored in r's context.
+func Principal(r *http.Request) (*core.Principal, bool) {
+	return core.PrincipalFrom(r.Context())
+}
+
+// Write sends a refusal.
+func Write(w http.ResponseWriter, rej core.Rejection) {
+	h := w.Header()
+	if rej.WWWAuthenticate != "" {
+		h.Set("WWW-Authenticate", rej.WWWAuthenticate)
+	}
+	h.Set("Content-Type", rej.ContentType)
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(rej.Status)
+	_, _ = w.Write(rej.Body)
+}
+
+// request is the core.Request view of an *http.Request.
+type request struct{ r *http.Request }
+
+func (q request) Header(name string) string { return q.r.Header.Get(name) }
+func (q request) Method() string            { return q.r.Method }
+func (q request) Path() string              { return q.r.URL.Path }
+func (q request) Query(name string) string  { return q.r.URL.Query().Get(name) }
+func (q request) Cookie(name string) string {
+	c, err := q.r.Cookie(name)
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
