@@ -102,6 +102,13 @@ type Config struct {
 	// Introspection configures RFC 7662 introspection of reference tokens.
 	Introspection IntrospectionConfig
 
+	// References resolves reference tokens in-process, from a token
+	// service's store, instead of introspecting them: an *Issuer is one
+	// (Issuer.GuardConfig sets it). It takes precedence over Introspection
+	// for tokens that are not JWTs. Tokens it resolves are never cached, so
+	// a revoked token is refused at once.
+	References ReferenceResolver
+
 	// HTTPClient makes the outbound calls (JWKS, introspection). Default: a
 	// client with Timeout. Response bodies are always bounded by
 	// MaxResponseSize, whatever the client.
@@ -185,14 +192,20 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// ConfigError reports an invalid Config field.
+// ConfigError reports an invalid Config (or IssuerConfig) field.
 type ConfigError struct {
+	// Type is the struct, "Config" when empty ("IssuerConfig" for the Issuer).
+	Type  string
 	Field string
 	Err   error
 }
 
 func (e *ConfigError) Error() string {
-	return "tokengate: invalid Config." + e.Field + ": " + e.Err.Error()
+	typ := e.Type
+	if typ == "" {
+		typ = "Config"
+	}
+	return "tokengate: invalid " + typ + "." + e.Field + ": " + e.Err.Error()
 }
 func (e *ConfigError) Unwrap() error { return e.Err }
 
@@ -202,7 +215,7 @@ func fieldErr(field, format string, args ...any) error {
 
 // validate checks a Config that has its defaults applied.
 func (c *Config) validate() error {
-	if c.JWKSURL == "" && len(c.HMACSecret) == 0 && len(c.PublicKeysPEM) == 0 && c.Keys == nil && c.Introspection.URL == "" {
+	if c.JWKSURL == "" && len(c.HMACSecret) == 0 && len(c.PublicKeysPEM) == 0 && c.Keys == nil && c.Introspection.URL == "" && c.References == nil {
 		return fieldErr("JWKSURL", "no way to validate tokens: set JWKSURL, HMACSecret, PublicKeysPEM, Keys or Introspection.URL")
 	}
 	if c.MaxTokenSize < 0 {

@@ -164,7 +164,7 @@ func loadEnv(c Config, lookup func(string) (string, bool)) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
-	if c.JWKSURL == "" && len(c.HMACSecret) == 0 && len(c.PublicKeysPEM) == 0 && c.Keys == nil && c.Introspection.URL == "" {
+	if c.JWKSURL == "" && len(c.HMACSecret) == 0 && len(c.PublicKeysPEM) == 0 && c.Keys == nil && c.Introspection.URL == "" && c.References == nil {
 		return Config{}, &EnvError{Var: EnvJWKSURL, Err: fmt.Errorf("set %s, %s or %s", EnvJWKSURL, EnvJWTSecret, EnvIntrospectionURL)}
 	}
 	return c, nil

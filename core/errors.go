@@ -56,6 +56,28 @@ var (
 	ErrUnavailable = errors.New("temporarily unavailable")
 )
 
+// Token service errors, returned by the Issuer and its endpoints and mapped
+// to HTTP answers by the same function as the Guard's (RFC 6749 §5.2 codes).
+var (
+	// ErrInvalidCredentials: the login's username or password is wrong.
+	ErrInvalidCredentials = errors.New("invalid credentials")
+	// ErrInvalidGrant: a refresh token is unknown, expired, revoked or
+	// already used.
+	ErrInvalidGrant = errors.New("invalid grant")
+	// ErrInvalidClient: client authentication at the introspection or
+	// revocation endpoint failed.
+	ErrInvalidClient = errors.New("invalid client")
+	// ErrInvalidRequest: the request is malformed (missing parameter,
+	// unsupported content type, body too large).
+	ErrInvalidRequest = errors.New("invalid request")
+	// ErrCrossOrigin: a browser sent a state-changing request from another
+	// origin (cross-site request forgery).
+	ErrCrossOrigin = errors.New("cross-origin request")
+	// ErrServer: the app handed the Issuer something it cannot issue (a
+	// reserved claim, an empty subject); details are logged, not shown.
+	ErrServer = errors.New("server error")
+)
+
 // Error is the error type returned by the Guard. Kind is one of the
 // sentinel errors above; Cause, when set, is the underlying error, kept for
 // logs and never shown to clients.

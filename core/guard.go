@@ -159,6 +159,10 @@ func (g *Guard) validate(ctx context.Context, tok string) (*Principal, error) {
 	switch {
 	case g.jwt != nil && looksLikeJWT(tok):
 		p, err = g.jwt.verify(ctx, tok, now)
+	case g.cfg.References != nil && !looksLikeJWT(tok):
+		// Checked against the store on every use and never cached, so
+		// that logout and revocation take effect at once (reference.go).
+		return g.resolveReference(ctx, tok, now)
 	case g.intro != nil:
 		p, negTTL, err = g.intro.introspect(ctx, tok, now)
 	default:

@@ -34,6 +34,9 @@ type ErrorBody struct {
 //   - ErrNoToken: 401, WWW-Authenticate with the realm only, body error "unauthorized";
 //   - ErrInsufficientScope, ErrForbidden: 403, error="insufficient_scope";
 //   - ErrUnavailable: 503, no WWW-Authenticate, body error "temporarily_unavailable";
+//   - the token service's errors (ErrInvalidCredentials, ErrInvalidGrant,
+//     ErrInvalidClient, ErrInvalidRequest, ErrCrossOrigin, ErrServer): their
+//     RFC 6749 codes, see [WriteRejection];
 //   - anything else: 401, error="invalid_token".
 //
 // Config.RenderError, when set, may rewrite the result.
@@ -64,6 +67,23 @@ func rejection(realm string, err error) Rejection {
 		}
 	case errors.Is(e, ErrUnavailable):
 		status, code = http.StatusServiceUnavailable, "temporarily_unavailable"
+	// Token service answers (RFC 6749 §5.2; 401 rather than 400 for a bad
+	// grant, as the example contract asks).
+	case errors.Is(e, ErrInvalidCredentials):
+		status, code = http.StatusUnauthorized, "invalid_credentials"
+		header = `Bearer realm=` + quote(realm)
+	case errors.Is(e, ErrInvalidGrant):
+		status, code = http.StatusUnauthorized, "invalid_grant"
+		header = `Bearer realm=` + quote(realm)
+	case errors.Is(e, ErrInvalidClient):
+		status, code = http.StatusUnauthorized, "invalid_client"
+		header = `Basic realm=` + quote(realm)
+	case errors.Is(e, ErrInvalidRequest):
+		status, code = http.StatusBadRequest, "invalid_request"
+	case errors.Is(e, ErrCrossOrigin):
+		status, code = http.StatusForbidden, "invalid_request"
+	case errors.Is(e, ErrServer):
+		status, code = http.StatusInternalServerError, "server_error"
 	default:
 		status, code = http.StatusUnauthorized, "invalid_token"
 		header = challenge(realm, code, e.Description)

@@ -75,16 +75,7 @@ func Principal(r *http.Request) (*core.Principal, bool) {
 }
 
 // Write sends a refusal.
-func Write(w http.ResponseWriter, rej core.Rejection) {
-	h := w.Header()
-	if rej.WWWAuthenticate != "" {
-		h.Set("WWW-Authenticate", rej.WWWAuthenticate)
-	}
-	h.Set("Content-Type", rej.ContentType)
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(rej.Status)
-	_, _ = w.Write(rej.Body)
-}
+func Write(w http.ResponseWriter, rej core.Rejection) { core.WriteRejection(w, rej) }
 
 // request is the core.Request view of an *http.Request.
 type request struct{ r *http.Request }

@@ -1,0 +1,51 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ReferenceResolver looks up reference tokens where they are kept, without
+// a network call. A Guard running next to the token service uses one (see
+// Config.References); an *Issuer implements it over its Store.
+type ReferenceResolver interface {
+	// ResolveReference returns the claims of an active reference token as
+	// a JSON object. A token that is unknown, expired or revoked is an
+	// error wrapping ErrInactive; a store that cannot answer, ErrUnavailable.
+	ResolveReference(ctx context.Context, token string) ([]byte, error)
+}
+
+// resolveReference validates a reference token through Config.References.
+// The answer is never cached: the store is the only truth about whether a
+// token was revoked a moment ago.
+func (g *Guard) resolveReference(ctx context.Context, tok string, now time.Time) (*Principal, error) {
+	raw, err := g.cfg.References.ResolveReference(ctx, tok)
+	if err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			err = newError(ErrUnavailable, "token store unavailable", err)
+		}
+		return nil, err
+	}
+	claims, err := decodeClaims(raw)
+	if err != nil {
+		return nil, err
+	}
+	p, err := g.jwtRules().check(claims, now)
+	if err != nil {
+		return nil, err
+	}
+	if g.cfg.KeepToken {
+		p.Token = tok
+	}
+	return p, nil
+}
+
+// jwtRules returns the claim rules of the Guard's configuration.
+func (g *Guard) jwtRules() *claimRules {
+	if g.jwt != nil {
+		return g.jwt.rules
+	}
+	return g.cfg.claimRules()
+}

@@ -1,0 +1,30 @@
+package core
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+// WriteRejection writes rej to a net/http response: status, the
+// WWW-Authenticate challenge when there is one, the body, and
+// Cache-Control: no-store.
+func WriteRejection(w http.ResponseWriter, rej Rejection) {
+	h := w.Header()
+	if rej.WWWAuthenticate != "" {
+		h.Set("WWW-Authenticate", rej.WWWAuthenticate)
+	}
+	h.Set("Content-Type", rej.ContentType)
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(rej.Status)
+	_, _ = w.Write(rej.Body)
+}
+
+// writeJSON writes v as a 200 JSON answer that no cache may keep
+// (RFC 6749 §5.1).
+func writeJSON(w http.ResponseWriter, v any) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
+	_ = json.NewEncoder(w).Encode(v)
+}
