@@ -1,0 +1,80 @@
+// Command sts is a token service: it signs the demo users in, keeps them
+// signed in with rotating refresh tokens, signs them out, and protects /me
+// with a Guard that accepts what it issues. It needs no configuration:
+//
+//	go run ./examples/sts    # then open http://127.0.0.1:8080
+//
+// TOKENGATE_* variables configure it (see the README).
+package main
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"os"
+
+	"github.com/tokengate/tokengate/core"
+	"github.com/tokengate/tokengate/examples/internal/demo"
+	"github.com/tokengate/tokengate/nethttpmw"
+)
+
+func main() {
+	log := demo.Logger()
+	h, closeApp, err := newApp(log)
+	if err != nil {
+		demo.Fatal(err)
+	}
+	defer closeApp()
+	demo.Serve(log, "sts example", h)
+}
+
+// newApp builds the token service from the environment.
+func newApp(log *slog.Logger) (http.Handler, func(), error) {
+	spec := defaultDemoUsers
+	if v, ok := os.LookupEnv(envDemoUsers); ok && v != "" {
+		spec = v
+	}
+	accounts, err := parseUsers(spec)
+	if err != nil {
+		return nil, nil, err
+	}
+	iss, err := core.NewIssuerFromEnv(core.IssuerConfig{Issuer: "http://" + demo.Addr(), Logger: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	guard, err := core.NewFromEnv(iss.GuardConfig(core.Config{Logger: log}))
+	if err != nil {
+		return nil, nil, err
+	}
+	if os.Getenv(core.EnvClientID) == "" {
+		log.Info("introspection and revocation refuse every caller until TOKENGATE_CLIENT_ID and TOKENGATE_CLIENT_SECRET are set")
+	}
+	return routes(iss, guard, accounts), func() { _ = guard.Close() }, nil
+}
+
+func routes(iss *core.Issuer, guard *core.Guard, accounts users) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /{$}", page(guard, iss))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, demo.Health())
+	})
+	nethttpmw.Mount(mux, iss.Routes(accounts.check))
+
+	renew := nethttpmw.Renew(iss)
+	me := func(w http.ResponseWriter, r *http.Request) {
+		p, _ := nethttpmw.Principal(r)
+		writeJSON(w, p)
+	}
+	mux.Handle("GET /me", renew(nethttpmw.New(guard)(http.HandlerFunc(me))))
+	mux.Handle("GET /admin", renew(nethttpmw.New(guard, core.Scopes("admin"))(http.HandlerFunc(me))))
+	mux.Handle("GET /whoami", renew(nethttpmw.Optional(guard)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, _ := nethttpmw.Principal(r)
+		writeJSON(w, demo.WhoAmI(p))
+	}))))
+	return mux
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}

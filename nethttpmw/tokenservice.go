@@ -1,0 +1,36 @@
+package nethttpmw
+
+import (
+	"net/http"
+
+	"github.com/tokengate/tokengate/core"
+)
+
+// Mount registers the token service's endpoints (core.Issuer.Routes) on mux:
+//
+//	nethttpmw.Mount(mux, issuer.Routes(checkPassword))
+func Mount(mux *http.ServeMux, routes []core.Route) {
+	for _, rt := range routes {
+		mux.Handle(rt.Method+" "+rt.Path, rt.Handler)
+	}
+}
+
+// Renew returns middleware for transparent renewal of cookie sign-ins: it
+// sets the fresh access token cookie that core.Issuer.Renew hands out, and
+// passes the request on unchanged. Put it in front of New:
+//
+//	mux.Handle("GET /me", nethttpmw.Renew(issuer)(nethttpmw.New(guard)(me)))
+func Renew(iss *core.Issuer) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			for _, c := range iss.Renew(r.Context(), request{r}) {
+				http.SetCookie(w, c)
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// Request returns the core.Request view of r, for calling a Guard or an
+// Issuer directly (a page that shows a sign-in form rather than a 401).
+func Request(r *http.Request) core.Request { return request{r} }
