@@ -1,0 +1,81 @@
+package core_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+
+	"github.com/tokengate/tokengate/core"
+)
+
+// A token service and a resource server in one process: the Issuer signs
+// users in, a Guard built from its GuardConfig accepts what it issues.
+func ExampleNewIssuer() {
+	issuer, err := core.NewIssuer(core.IssuerConfig{
+		Issuer:     "https://sts.example",
+		HMACSecret: []byte("a secret of at least thirty-two bytes"),
+	})
+	if err != nil {
+		panic(err)
+	}
+	guard, err := core.New(issuer.GuardConfig(core.Config{}))
+	if err != nil {
+		panic(err)
+	}
+	defer guard.Close()
+
+	ctx := context.Background()
+	tokens, err := issuer.Login(ctx, core.Grant{Subject: "alice", Scopes: []string{"read"}})
+	if err != nil {
+		panic(err)
+	}
+	p, err := guard.Validate(ctx, tokens.AccessToken)
+	fmt.Println(p.Subject, p.Scopes, err)
+
+	next, err := issuer.Refresh(ctx, tokens.RefreshToken)
+	fmt.Println(next.RefreshToken != tokens.RefreshToken, err)
+	_, err = issuer.Refresh(ctx, tokens.RefreshToken) // a rotated token again
+	fmt.Println(err)
+	// Output:
+	// alice [read] <nil>
+	// true <nil>
+	// invalid grant: refresh token reused; sign-in revoked
+}
+
+// The endpoints are net/http handlers; Routes lists them with their default
+// paths, for any router (nethttpmw.Mount, ginmw.MountTokenService,
+// fibermw.MountTokenService).
+func ExampleIssuer_Routes() {
+	issuer, err := core.NewIssuer(core.IssuerConfig{
+		Issuer:     "https://sts.example",
+		HMACSecret: []byte("a secret of at least thirty-two bytes"),
+	})
+	if err != nil {
+		panic(err)
+	}
+	checkPassword := func(ctx context.Context, user, password string) (core.Grant, error) {
+		if user == "alice" && password == "wonderland" { // look the user up instead
+			return core.Grant{Subject: user}, nil
+		}
+		return core.Grant{}, core.ErrInvalidCredentials
+	}
+	mux := http.NewServeMux()
+	for _, rt := range issuer.Routes(checkPassword) {
+		mux.Handle(rt.Method+" "+rt.Path, rt.Handler)
+	}
+
+	form := url.Values{"username": {"alice"}, "password": {"wonderland"}}
+	req := httptest.NewRequest("POST", "/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, req)
+	for _, c := range rec.Result().Cookies() {
+		fmt.Println(c.Name, c.HttpOnly, c.Secure, c.SameSite == http.SameSiteLaxMode)
+	}
+	// Output:
+	// access_token true true true
+	// access_token_refresh true true true
+}

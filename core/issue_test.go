@@ -1,0 +1,167 @@
+package core_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tokengate/tokengate/core"
+	"github.com/tokengate/tokengate/internal/testutil"
+)
+
+func TestIssuedJWTCarriesTheAccessTokenClaims(t *testing.T) {
+	iss, _ := newIssuer(t, core.IssuerConfig{Audience: "api"})
+	tok, err := iss.Login(context.Background(), core.Grant{
+		Subject: "alice",
+		Scopes:  []string{"read", "admin"},
+		Claims:  map[string]any{"name": "Alice", "groups": []string{"staff"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr, claims := payload(t, tok.AccessToken)
+	if hdr.Type() != "at+jwt" || hdr.Algorithm() != "HS256" {
+		t.Fatalf("typ %q alg %q, want at+jwt HS256", hdr.Type(), hdr.Algorithm())
+	}
+	now := float64(testutil.Epoch.Unix())
+	want := map[string]any{
+		"iss": testIssuer, "sub": "alice", "aud": "api", "scope": "read admin",
+		"iat": now, "nbf": now, "exp": now + 900, "name": "Alice",
+	}
+	for k, v := range want {
+		if claims[k] != v {
+			t.Errorf("claim %s = %v, want %v", k, claims[k], v)
+		}
+	}
+	for _, k := range []string{"jti", "sid"} {
+		if s, _ := claims[k].(string); len(s) < 20 {
+			t.Errorf("claim %s = %v, want a random id", k, claims[k])
+		}
+	}
+	if g, _ := claims["groups"].([]any); len(g) != 1 || g[0] != "staff" {
+		t.Errorf("groups = %v", claims["groups"])
+	}
+	if !tok.AccessExpires.Equal(testutil.Epoch.Add(15*time.Minute)) || !tok.RefreshExpires.Equal(testutil.Epoch.Add(time.Hour)) {
+		t.Errorf("expiries %v / %v", tok.AccessExpires, tok.RefreshExpires)
+	}
+}
+
+func TestGuardAcceptsWhatTheIssuerIssues(t *testing.T) {
+	for _, alg := range []string{"HS256", "RS256", "ES256", "EdDSA"} {
+		for _, format := range []core.TokenFormat{core.FormatJWT, core.FormatReference} {
+			t.Run(alg+"/"+string(format), func(t *testing.T) {
+				iss, _ := newIssuer(t, core.IssuerConfig{
+					Algorithm:         alg,
+					AccessTokenFormat: format,
+					SecretFile:        t.TempDir() + "/secret",
+				})
+				g := guardFor(t, iss, core.Config{})
+				tok := login(t, iss)
+				if got := strings.Count(tok.AccessToken, ".") == 2; got != (format == core.FormatJWT) {
+					t.Fatalf("token %q has the wrong shape for %s", tok.AccessToken[:10], format)
+				}
+				p, err := g.Authenticate(context.Background(), testutil.Bearer(tok.AccessToken))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if p.Subject != "alice" || !p.HasScope("admin") {
+					t.Fatalf("principal %+v", p)
+				}
+			})
+		}
+	}
+}
+
+func TestReferenceTokenIsRefusedRightAfterLogout(t *testing.T) {
+	iss, _ := newIssuer(t, core.IssuerConfig{AccessTokenFormat: core.FormatReference})
+	g := guardFor(t, iss, core.Config{CacheTTL: time.Hour}) // caching on: it must not matter
+	tok := login(t, iss)
+	ctx := context.Background()
+	if _, err := g.Validate(ctx, tok.AccessToken); err != nil {
+		t.Fatal(err)
+	}
+	if err := iss.Logout(ctx, tok.RefreshToken, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.Validate(ctx, tok.AccessToken); !errors.Is(err, core.ErrInactive) {
+		t.Fatalf("after logout: %v, want ErrInactive", err)
+	}
+	if active(t, iss, tok.AccessToken) {
+		t.Fatal("introspection still says active")
+	}
+}
+
+func TestAccessTokenLifetimeEdges(t *testing.T) {
+	for _, format := range []core.TokenFormat{core.FormatJWT, core.FormatReference} {
+		t.Run(string(format), func(t *testing.T) {
+			iss, clock := newIssuer(t, core.IssuerConfig{AccessTokenFormat: format, AccessTTL: 10 * time.Minute})
+			g := guardFor(t, iss, core.Config{Leeway: -1, CacheTTL: -1})
+			tok := login(t, iss)
+			ctx := context.Background()
+			clock.Advance(10*time.Minute - time.Second)
+			if _, err := g.Validate(ctx, tok.AccessToken); err != nil {
+				t.Fatalf("one second before exp: %v", err)
+			}
+			if !active(t, iss, tok.AccessToken) {
+				t.Fatal("introspection: inactive one second before exp")
+			}
+			clock.Advance(time.Second)
+			if _, err := g.Validate(ctx, tok.AccessToken); err == nil {
+				t.Fatal("accepted at exp")
+			}
+			if active(t, iss, tok.AccessToken) {
+				t.Fatal("introspection: active at exp")
+			}
+		})
+	}
+}
+
+func TestBadGrantIsAServerError(t *testing.T) {
+	iss, _ := newIssuer(t, core.IssuerConfig{})
+	tests := []struct {
+		name  string
+		grant core.Grant
+	}{
+		{"no subject", core.Grant{}},
+		{"reserved claim", core.Grant{Subject: "a", Claims: map[string]any{"exp": 1}}},
+		{"scope with a space", core.Grant{Subject: "a", Scopes: []string{"a b"}}},
+		{"claim that is not JSON", core.Grant{Subject: "a", Claims: map[string]any{"f": func() {}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := iss.Login(context.Background(), tt.grant); !errors.Is(err, core.ErrServer) {
+				t.Fatalf("got %v, want ErrServer", err)
+			}
+		})
+	}
+}
+
+func TestStoreFailureIsUnavailableNeverALogout(t *testing.T) {
+	store := &testutil.BrokenStore{Store: core.NewMemoryStore(nil)}
+	iss, _ := newIssuer(t, core.IssuerConfig{Store: store, AccessTokenFormat: core.FormatReference})
+	g := guardFor(t, iss, core.Config{})
+	tok := login(t, iss)
+	store.Down.Store(true)
+	ctx := context.Background()
+	if _, err := iss.Login(ctx, core.Grant{Subject: "bob"}); !errors.Is(err, core.ErrUnavailable) {
+		t.Errorf("login: %v", err)
+	}
+	if _, err := iss.Refresh(ctx, tok.RefreshToken); !errors.Is(err, core.ErrUnavailable) {
+		t.Errorf("refresh: %v", err)
+	}
+	if _, err := g.Validate(ctx, tok.AccessToken); !errors.Is(err, core.ErrUnavailable) {
+		t.Errorf("guard: %v", err)
+	}
+	if _, err := iss.Introspect(ctx, tok.AccessToken, ""); !errors.Is(err, core.ErrUnavailable) {
+		t.Errorf("introspect: %v", err)
+	}
+	if err := iss.Logout(ctx, tok.RefreshToken, ""); !errors.Is(err, core.ErrUnavailable) {
+		t.Errorf("logout: %v", err)
+	}
+	store.Down.Store(false)
+	if _, err := iss.Refresh(ctx, tok.RefreshToken); err != nil {
+		t.Errorf("refresh after the store came back: %v", err)
+	}
+}
