@@ -1,0 +1,19 @@
+package fibermw
+
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+
+	"github.com/tokengate/tokengate/core"
+)
+
+// MountTokenService registers the token service's endpoints
+// (core.Issuer.Routes) on r; they are net/http handlers, run through
+// fiber's adaptor:
+//
+//	fibermw.MountTokenService(app, issuer.Routes(checkPassword))
+func MountTokenService(r fiber.Router, routes []core.Route) {
+	for _, rt := range routes {
+		r.Add(rt.Method, rt.Path, adaptor.HTTPHandler(rt.Handler))
+	}
+}
