@@ -1,0 +1,199 @@
+// Package e2e drives the sts example's page in a real browser (Debian's
+// chromium, run headless through chromedp): sign in through the form, see
+// the signed-in view, refresh, sign out, and check that the token cookies
+// stay out of reach of scripts.
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/tokengate/tokengate/core"
+)
+
+// chromiumPath is Debian's chromium; run.sh installs it when missing.
+const chromiumPath = "/usr/bin/chromium"
+
+// startSTS builds the sts example and runs it on a free loopback port with
+// a fresh secret file, returning its base URL.
+func startSTS(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "sts")
+	build := exec.Command("go", "build", "-o", bin, "./examples/sts")
+	build.Dir = ".."
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "ADDR=127.0.0.1:0", "TOKENGATE_SECRET_FILE="+filepath.Join(dir, "tokengate.secret"))
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+	})
+	ready := regexp.MustCompile(`ready"? addr=(http://127\.0\.0\.1:\d+)`)
+	found := make(chan string, 1)
+	go func() { // read the log to the end, reporting the ready line
+		lines := bufio.NewScanner(stderr)
+		for lines.Scan() {
+			if m := ready.FindStringSubmatch(lines.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+		close(found)
+	}()
+	select {
+	case base, ok := <-found:
+		if !ok {
+			t.Fatal("the sts example exited before it was ready")
+		}
+		return base
+	case <-time.After(time.Minute):
+		t.Fatal("the sts example did not get ready")
+	}
+	return ""
+}
+
+// browser starts a headless chromium with a fresh profile.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Fatalf("%s missing: run e2e/run.sh, which installs it", chromiumPath)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	// The whole walk, browser start included, must end within this.
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	return ctx
+}
+
+// tokenCookies returns the cookies the browser holds for base, by name.
+func tokenCookies(t *testing.T, ctx context.Context, base string) map[string]*network.Cookie {
+	t.Helper()
+	res, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{base}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]*network.Cookie{}
+	for _, c := range res.Cookies {
+		out[c.Name] = c
+	}
+	return out
+}
+
+func TestSignInRefreshSignOutInABrowser(t *testing.T) {
+	base := startSTS(t)
+	ctx := browser(t)
+	access := core.DefaultCookieName
+	refresh := access + core.RefreshCookieSuffix
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// A wrong password: the form says so and no cookie is set.
+	must(chromedp.Do(ctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.ID("signin")),
+		chromedp.SendKeys(chromedp.ID("username"), "alice"),
+		chromedp.SendKeys(chromedp.ID("password"), "wrong"),
+		chromedp.Click(chromedp.ID("submit")),
+		chromedp.Poll[chromedp.Void](`document.getElementById("message").textContent !== ""`),
+	))
+	message, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("message")))
+	must(err)
+	if message != "Wrong username or password." {
+		t.Fatalf("message %q", message)
+	}
+	if c := tokenCookies(t, ctx, base); len(c) != 0 {
+		t.Fatalf("cookies after a failed sign-in: %v", c)
+	}
+
+	// Sign in: the page shows the user and when the access token expires.
+	must(chromedp.Do(ctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.ID("signin")),
+		chromedp.SendKeys(chromedp.ID("username"), "alice"),
+		chromedp.SendKeys(chromedp.ID("password"), "alice"),
+		chromedp.Click(chromedp.ID("submit")),
+		chromedp.WaitVisible(chromedp.ID("signed-in")),
+	))
+	user, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("user")))
+	must(err)
+	if user != "alice" {
+		t.Fatalf("signed in as %q", user)
+	}
+	expires, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.ID("expires"), "datetime"))
+	must(err)
+	if exp, err := time.Parse(time.RFC3339, expires.Value); err != nil || !exp.After(time.Now()) {
+		t.Fatalf("expiry %q: %v", expires.Value, err)
+	}
+	cookies := tokenCookies(t, ctx, base)
+	for _, name := range []string{access, refresh} {
+		c := cookies[name]
+		if c == nil || !c.HTTPOnly || !c.Secure || c.SameSite != network.CookieSameSiteLax || c.Session {
+			t.Fatalf("cookie %s: %+v", name, c)
+		}
+	}
+	first := cookies[access].Value
+
+	// Scripts cannot read the tokens.
+	visible, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.cookie`))
+	must(err)
+	if strings.Contains(visible, access) || strings.Contains(visible, first) {
+		t.Fatalf("document.cookie exposes the tokens: %q", visible)
+	}
+
+	// Refresh: new tokens, and the page, reloaded, still shows alice.
+	must(chromedp.Do(ctx, chromedp.Click(chromedp.ID("refresh"))))
+	for { // until the new cookie arrives; the context's deadline bounds the wait
+		if c := tokenCookies(t, ctx, base)[access]; c != nil && c.Value != first {
+			break
+		}
+		if err := chromedp.Do(ctx, chromedp.Sleep(50*time.Millisecond)); err != nil {
+			t.Fatal("the access token cookie never changed after Refresh")
+		}
+	}
+	must(chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("signed-in"))))
+	if user, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("user"))); err != nil || user != "alice" {
+		t.Fatalf("after refresh: %q %v", user, err)
+	}
+
+	// Sign out: back to the form, and the cookies are gone.
+	must(chromedp.Do(ctx,
+		chromedp.Click(chromedp.ID("signout")),
+		chromedp.WaitVisible(chromedp.ID("signin")),
+	))
+	if c := tokenCookies(t, ctx, base); c[access] != nil || c[refresh] != nil {
+		t.Fatalf("cookies left after sign-out: %v", c)
+	}
+}
