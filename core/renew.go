@@ -47,21 +47,24 @@ func (iss *Issuer) Renew(ctx context.Context, r Request) []*http.Cookie {
 // renewToken returns the cookie replacing tok, or nil when tok need not
 // (or cannot) be renewed.
 func (iss *Issuer) renewToken(ctx context.Context, tok string) (any, error) {
+	now := iss.now()
+	if looksLikeJWT(tok) {
+		// Most requests come early in a token's life: decide on the
+		// verified (and cached) claims before any store lookup.
+		p, err := iss.verifier.Validate(ctx, tok)
+		if err != nil {
+			return nil, err
+		}
+		if !dueForRenewal(p.Claims, now, iss.cfg.RenewAfter) {
+			return nil, nil
+		}
+	}
 	info, err := iss.accessInfo(ctx, tok)
 	if err != nil {
 		return nil, err
 	}
-	if info.sessionID == "" {
-		return nil, nil // an API token: nothing to renew
-	}
-	iat, hasIat, err := numericDate(info.claims, "iat")
-	if err != nil || !hasIat {
-		return nil, nil
-	}
-	now := iss.now()
-	life := info.expires.Sub(iat)
-	if now.Sub(iat) < time.Duration(float64(life)*iss.cfg.RenewAfter) {
-		return nil, nil
+	if info.sessionID == "" || !dueForRenewal(info.claims, now, iss.cfg.RenewAfter) {
+		return nil, nil // an API token, or a young token
 	}
 	s, err := iss.store.Session(ctx, info.sessionID)
 	switch {
@@ -78,4 +81,18 @@ func (iss *Issuer) renewToken(ctx context.Context, tok string) (any, error) {
 		return nil, err
 	}
 	return iss.cookie(iss.AccessCookieName(), access, exp, iss.cfg.Now()), nil
+}
+
+// dueForRenewal reports whether a token has lived the part of its life
+// after which it is renewed.
+func dueForRenewal(claims map[string]any, now time.Time, part float64) bool {
+	iat, hasIat, err := numericDate(claims, "iat")
+	if err != nil || !hasIat {
+		return false
+	}
+	exp, hasExp, err := numericDate(claims, "exp")
+	if err != nil || !hasExp {
+		return false
+	}
+	return now.Sub(iat) >= time.Duration(float64(exp.Sub(iat))*part)
 }
