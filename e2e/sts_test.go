@@ -174,14 +174,25 @@ func TestSignInRefreshSignOutInABrowser(t *testing.T) {
 	}
 
 	// Refresh: new tokens, and the page, reloaded, still shows alice.
-	must(chromedp.Do(ctx, chromedp.Click(chromedp.ID("refresh"))))
-	for { // until the new cookie arrives; the context's deadline bounds the wait
-		if c := tokenCookies(t, ctx, base)[access]; c != nil && c.Value != first {
+	// The page reloads after a successful refresh: mark this document, and
+	// wait for one without the mark.
+	must(chromedp.Do(ctx,
+		chromedp.Evaluate[chromedp.Void](`window.beforeRefresh = true`),
+		chromedp.Click(chromedp.ID("refresh")),
+	))
+	for { // the context's deadline bounds the wait
+		// Evaluating fails while the old document goes away: try again.
+		reloaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!window.beforeRefresh && document.readyState === "complete"`))
+		if err == nil && reloaded {
 			break
 		}
-		if err := chromedp.Do(ctx, chromedp.Sleep(50*time.Millisecond)); err != nil {
-			t.Fatal("the access token cookie never changed after Refresh")
+		if ctx.Err() != nil {
+			t.Fatal("the page did not reload after Refresh")
 		}
+		_ = chromedp.Do(ctx, chromedp.Sleep(20*time.Millisecond))
+	}
+	if c := tokenCookies(t, ctx, base)[access]; c == nil || c.Value == first {
+		t.Fatalf("the access token cookie did not change on Refresh: %v", c)
 	}
 	must(chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("signed-in"))))
 	if user, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("user"))); err != nil || user != "alice" {
