@@ -134,6 +134,9 @@ func (g *Guard) Validate(ctx context.Context, tok string) (*Principal, error) {
 			return e.p, e.err
 		}
 	}
+	if !isB64Token(tok) {
+		return nil, newError(ErrMalformed, "token malformed", nil)
+	}
 	// Requests carrying the same uncached token share one validation (one
 	// introspection call). The work is detached from the first caller's
 	// cancellation so that it cannot fail the others; outbound calls have

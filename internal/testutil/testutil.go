@@ -253,3 +253,14 @@ func PublicPEM(t testing.TB, k Key) []byte {
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
 }
+
+// WithKid returns a copy of k whose kid is kid.
+func WithKid(t testing.TB, k Key, kid string) Key {
+	t.Helper()
+	c, err := k.Private.Clone()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = c.Set(jwk.KeyIDKey, kid)
+	return Key{Alg: k.Alg, Private: c}
+}
