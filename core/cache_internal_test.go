@@ -1,8 +1,6 @@
 package core
 
 import (
-	"encoding/binary"
-	"hash/maphash"
 	"testing"
 	"time"
 )
@@ -10,16 +8,15 @@ import (
 // TestHashCollisionNeverSharesAnEntry plants token A's entry under the key
 // token B hashes to, as a collision would, and checks B does not get it.
 func TestHashCollisionNeverSharesAnEntry(t *testing.T) {
-	c := newResultCache(10)
+	c := newResultCache(10, nil)
 	now := time.Now()
-	var key [8]byte
-	binary.LittleEndian.PutUint64(key[:], maphash.String(c.seed, "token-B"))
+	key := c.key("token-B")
 	c.items.Set(string(key[:]), &cacheEntry{token: "token-A", p: &Principal{Subject: "a"}, expires: now.Add(time.Hour)}, time.Hour)
-	if _, ok := c.get("token-B", now); ok {
+	if _, ok := c.get("token-B"); ok {
 		t.Fatal("token B was handed token A's entry")
 	}
 	c.put("token-B", &cacheEntry{p: &Principal{Subject: "b"}, expires: now.Add(time.Hour)}, now)
-	if e, ok := c.get("token-B", now); !ok || e.p.Subject != "b" {
+	if e, ok := c.get("token-B"); !ok || e.p.Subject != "b" {
 		t.Fatal("token B's own entry not found")
 	}
 }
@@ -46,7 +43,7 @@ func TestConstantTimeEqual(t *testing.T) {
 }
 
 func TestCacheIsBounded(t *testing.T) {
-	c := newResultCache(2)
+	c := newResultCache(2, nil)
 	now := time.Now()
 	for _, tok := range []string{"a", "b", "c"} {
 		c.put(tok, &cacheEntry{p: &Principal{}, expires: now.Add(time.Hour)}, now)

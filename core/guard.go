@@ -62,7 +62,7 @@ func New(cfg Config) (*Guard, error) {
 		g.intro = newIntrospector(&c, client)
 	}
 	if c.CacheTTL > 0 {
-		g.cache = newResultCache(c.CacheMaxEntries)
+		g.cache = newResultCache(c.CacheMaxEntries, cfg.Now)
 	}
 	return g, nil
 }
@@ -130,7 +130,7 @@ func (g *Guard) Validate(ctx context.Context, tok string) (*Principal, error) {
 		return nil, newError(ErrNoToken, "authentication required", nil)
 	}
 	if g.cache != nil {
-		if e, ok := g.cache.get(tok, g.cfg.Now()); ok {
+		if e, ok := g.cache.get(tok); ok {
 			return e.p, e.err
 		}
 	}
