@@ -1,5 +1,5 @@
-// Package testutil mints tokens and runs loopback JWKS servers for tests,
-// so that no test file grows its own copy.
+// Package testutil mints tokens and runs loopback JWKS and introspection
+// servers for tests, so that no test file grows its own copy.
 package testutil
 
 import (
