@@ -40,31 +40,15 @@ func introGuard(t *testing.T, mod func(*core.Config)) (*testutil.IntrospectionSe
 	return srv, clock, newGuard(t, cfg)
 }
 
-// active is a typical active response at the test clock's time.
+// active is a typical active response at the test clock's time: sub
+// "alice", scope "read write", client_id "web-app", exp in an hour, plus
+// extra (a nil value deletes a member).
 func active(extra map[string]any) map[string]any {
-	m := map[string]any{
-		"sub":       "alice",
-		"scope":     "read write",
-		"client_id": "web-app",
-		"exp":       epoch.Add(time.Hour).Unix(),
-		"iat":       epoch.Unix(),
-	}
+	m := map[string]any{"scope": "read write", "client_id": "web-app"}
 	for k, v := range extra {
-		if v == nil {
-			delete(m, k)
-		} else {
-			m[k] = v
-		}
+		m[k] = v
 	}
-	return m
-}
-
-// status is the HTTP status a request would get: 200, or what Reject says.
-func status(g *core.Guard, err error) int {
-	if err == nil {
-		return http.StatusOK
-	}
-	return g.Reject(err).Status
+	return testutil.ClaimsAt(epoch, m)
 }
 
 func auth(g *core.Guard, tok string) (*core.Principal, error) {
@@ -180,12 +164,7 @@ func TestRevokedTokenIsRejectedOnceTheCacheTTLPasses(t *testing.T) {
 	}
 	clock.Advance(2 * time.Second)
 	_, err := auth(g, tok)
-	if !errors.Is(err, core.ErrInactive) || status(g, err) != http.StatusUnauthorized {
-		t.Fatalf("after the TTL: want 401 inactive, got %v", err)
-	}
-	if rej := g.Reject(err); !strings.Contains(rej.WWWAuthenticate, `error="invalid_token"`) {
-		t.Fatalf("WWW-Authenticate = %q", rej.WWWAuthenticate)
-	}
+	requireInvalid(t, g, err, core.ErrInactive)
 	if n := srv.Calls(); n != 2 {
 		t.Fatalf("%d calls, want 2", n)
 	}
@@ -206,9 +185,7 @@ func TestExpiryInResponseEndsTheCachedResult(t *testing.T) {
 	clock.Advance(time.Second)
 	for i := 0; i < 10; i++ {
 		_, err := auth(g, tok)
-		if !errors.Is(err, core.ErrTokenExpired) || status(g, err) != http.StatusUnauthorized {
-			t.Fatalf("at exp: want 401 expired, got %v", err)
-		}
+		requireInvalid(t, g, err, core.ErrTokenExpired)
 	}
 	// One call for the first answer, one once exp passed; the expired
 	// answer is then remembered for NegativeTTL.
@@ -223,9 +200,7 @@ func TestInactiveTokenIsRememberedForNegativeTTL(t *testing.T) {
 
 	for i := 0; i < 100; i++ {
 		_, err := auth(g, tok)
-		if !errors.Is(err, core.ErrInactive) || status(g, err) != http.StatusUnauthorized {
-			t.Fatalf("want 401 inactive, got %v", err)
-		}
+		requireInvalid(t, g, err, core.ErrInactive)
 	}
 	if n := srv.Calls(); n != 1 {
 		t.Fatalf("100 requests with an inactive token made %d calls, want 1", n)
@@ -307,6 +282,18 @@ func TestIntrospectionFailuresAreUnavailable(t *testing.T) {
 				t.Fatalf("endpoint healed, token still refused: %v", err)
 			}
 		})
+	}
+}
+
+// requireInvalid checks that err is kind and answers 401 invalid_token.
+func requireInvalid(t *testing.T, g *core.Guard, err, kind error) {
+	t.Helper()
+	if !errors.Is(err, kind) {
+		t.Fatalf("want %v, got %v", kind, err)
+	}
+	rej := g.Reject(err)
+	if rej.Status != http.StatusUnauthorized || !strings.Contains(rej.WWWAuthenticate, `error="invalid_token"`) {
+		t.Fatalf("rejection = %d %q", rej.Status, rej.WWWAuthenticate)
 	}
 }
 
@@ -470,12 +457,13 @@ func TestClientAuthentication(t *testing.T) {
 func TestIntrospectionResponseBecomesPrincipal(t *testing.T) {
 	srv, _, g := introGuard(t, nil)
 	tok := refToken()
-	srv.Activate(tok, active(map[string]any{
+	resp := active(map[string]any{
 		"username":   "alice@example.com",
 		"token_type": "Bearer",
 		"roles":      []string{"editor"},
 		"big":        json.Number("12345678901234567890"),
-	}))
+	})
+	srv.Activate(tok, resp)
 	p, err := auth(g, tok)
 	if err != nil {
 		t.Fatal(err)
@@ -502,7 +490,7 @@ func TestIntrospectionResponseBecomesPrincipal(t *testing.T) {
 	if err := dec.Decode(&got); err != nil {
 		t.Fatalf("%s: %v", body, err)
 	}
-	if got.Claims["active"] != true || got.Claims["big"] != json.Number("12345678901234567890") || got.Claims["username"] != "alice@example.com" || len(got.Claims) != 10 {
+	if got.Claims["active"] != true || got.Claims["big"] != json.Number("12345678901234567890") || got.Claims["username"] != "alice@example.com" || len(got.Claims) != len(resp)+1 {
 		t.Fatalf("claims = %v", got.Claims)
 	}
 }
@@ -556,9 +544,7 @@ func TestActiveResponseClaimsAreChecked(t *testing.T) {
 					}
 					continue
 				}
-				if !errors.Is(err, tt.want) || status(g, err) != http.StatusUnauthorized {
-					t.Fatalf("want 401 %v, got %v", tt.want, err)
-				}
+				requireInvalid(t, g, err, tt.want)
 			}
 			if n := srv.Calls(); n != 1 {
 				t.Fatalf("%d calls, want 1", n)
