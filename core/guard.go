@@ -152,15 +152,26 @@ func (g *Guard) Validate(ctx context.Context, tok string) (*Principal, error) {
 }
 
 // validate does the uncached work and caches what may be cached.
+//
+// A token with JWT shape is verified locally when local keys exist (unless
+// Introspection.IntrospectAll); any other token is introspected when an
+// introspection URL is set, and malformed otherwise.
 func (g *Guard) validate(ctx context.Context, tok string) (*Principal, error) {
 	now := g.cfg.Now()
+	if g.cache != nil {
+		// A flight that finished between our caller's cache miss and its
+		// flight.Do has cached its result: use it rather than ask again.
+		if e, ok := g.cache.get(tok, now); ok {
+			return e.p, e.err
+		}
+	}
 	var (
 		p      *Principal
 		err    error
 		negTTL time.Duration
 	)
 	switch {
-	case g.jwt != nil && looksLikeJWT(tok):
+	case g.jwt != nil && !g.cfg.Introspection.IntrospectAll && looksLikeJWT(tok):
 		p, err = g.jwt.verify(ctx, tok, now)
 	case g.intro != nil:
 		p, negTTL, err = g.intro.introspect(ctx, tok, now)

@@ -1,5 +1,5 @@
-// Package testutil mints tokens and runs loopback JWKS servers for tests,
-// so that no test file grows its own copy.
+// Package testutil mints tokens and runs loopback JWKS and introspection
+// servers for tests, so that no test file grows its own copy.
 package testutil
 
 import (
@@ -80,8 +80,11 @@ func NewKey(t testing.TB, alg jwa.SignatureAlgorithm, kid string) Key {
 
 // Claims returns a valid claim set: sub "alice", scope "read", exp in an
 // hour, iat and nbf now, plus extra (a nil value deletes the claim).
-func Claims(extra map[string]any) map[string]any {
-	now := time.Now().Unix()
+func Claims(extra map[string]any) map[string]any { return ClaimsAt(time.Now(), extra) }
+
+// ClaimsAt is Claims for a clock that reads at (a test Clock).
+func ClaimsAt(at time.Time, extra map[string]any) map[string]any {
+	now := at.Unix()
 	c := map[string]any{"sub": "alice", "scope": "read", "iat": now, "nbf": now, "exp": now + 3600}
 	for k, v := range extra {
 		if v == nil {
