@@ -161,7 +161,7 @@ func (g *Guard) validate(ctx context.Context, tok string) (*Principal, error) {
 	if g.cache != nil {
 		// A flight that finished between our caller's cache miss and its
 		// flight.Do has cached its result: use it rather than ask again.
-		if e, ok := g.cache.get(tok, now); ok {
+		if e, ok := g.cache.get(tok); ok {
 			return e.p, e.err
 		}
 	}
