@@ -3,7 +3,6 @@ package core
 import (
 	"encoding/binary"
 	"hash/maphash"
-	"strings"
 	"time"
 	"unsafe"
 
@@ -65,15 +64,16 @@ func (c *resultCache) get(tok string) (*cacheEntry, bool) {
 	return e, true
 }
 
-// put stores a result until e.expires. When the cache is full the result
-// is not stored (validation stays correct, only slower).
+// put stores a result until e.expires. tok must be the Guard's own copy,
+// never request memory. When the cache is full the result is not stored
+// (validation stays correct, only slower).
 func (c *resultCache) put(tok string, e *cacheEntry, now time.Time) {
 	ttl := e.expires.Sub(now)
 	if ttl <= 0 || c.items.ItemCount() >= c.max {
 		return
 	}
 	key := c.key(tok)
-	e.token = strings.Clone(tok) // never alias request memory
+	e.token = tok
 	c.items.Set(string(key[:]), e, ttl)
 }
 

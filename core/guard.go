@@ -137,11 +137,17 @@ func (g *Guard) Validate(ctx context.Context, tok string) (*Principal, error) {
 	if !isB64Token(tok) {
 		return nil, newError(ErrMalformed, "token malformed", nil)
 	}
-	// Requests carrying the same uncached token share one validation (one
-	// introspection call). The work is detached from the first caller's
+	// From here on the Guard keeps the token (cache, Principal.Token, the
+	// flight's key): take a copy that cannot alias request memory.
+	key := strings.Clone(tok)
+	if g.isLocal(key) {
+		// CPU-bound and independent of other requests: nothing to merge.
+		return g.validate(ctx, key)
+	}
+	// Requests carrying the same uncached reference token share one
+	// introspection call. The work is detached from the first caller's
 	// cancellation so that it cannot fail the others; outbound calls have
 	// their own timeouts.
-	key := strings.Clone(tok)
 	v, err, _ := g.flight.Do(key, func() (any, error) {
 		return g.validate(context.WithoutCancel(ctx), key)
 	})
@@ -171,7 +177,7 @@ func (g *Guard) validate(ctx context.Context, tok string) (*Principal, error) {
 		negTTL time.Duration
 	)
 	switch {
-	case g.jwt != nil && !g.cfg.Introspection.IntrospectAll && looksLikeJWT(tok):
+	case g.isLocal(tok):
 		p, err = g.jwt.verify(ctx, tok, now)
 	case g.intro != nil:
 		p, negTTL, err = g.intro.introspect(ctx, tok, now)
@@ -197,6 +203,12 @@ func (g *Guard) validate(ctx context.Context, tok string) (*Principal, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// isLocal reports whether tok is verified with local keys rather than
+// introspected.
+func (g *Guard) isLocal(tok string) bool {
+	return g.jwt != nil && !g.cfg.Introspection.IntrospectAll && looksLikeJWT(tok)
 }
 
 // logRejection logs why a request was refused, never the token.
