@@ -106,7 +106,7 @@ func run(t *testing.T, base map[upstream]string, cases []testCase) {
 }
 
 // NewGuard builds a Guard that is closed when t ends.
-func NewGuard(t *testing.T, cfg core.Config) *core.Guard {
+func NewGuard(t testing.TB, cfg core.Config) *core.Guard {
 	t.Helper()
 	g, err := core.New(cfg)
 	if err != nil {
