@@ -22,7 +22,7 @@ var secret = []byte("0123456789abcdef0123456789abcdef")
 type fixture struct {
 	alg    string
 	method gjwt.SigningMethod
-	sign   any           // private key (or secret)
+	sign   any              // private key (or secret)
 	verify crypto.PublicKey // public key (or secret)
 }
 

@@ -98,7 +98,10 @@ func extract(r Request, sources []source, maxSize int) (string, error) {
 		case fromHeader:
 			tok = strings.TrimSpace(r.Header(s.name))
 		case fromCookie:
-			tok = r.Cookie(s.name)
+			tok = strings.TrimSpace(r.Cookie(s.name))
+			if !isCookieValue(tok) {
+				continue // as net/http does, which never shows such a cookie
+			}
 		case fromQuery:
 			tok = r.Query(s.name)
 		}
@@ -157,6 +160,19 @@ func isB64Token(s string) bool {
 	}
 	for ; i < len(s); i++ {
 		if s[i] != '=' {
+			return false
+		}
+	}
+	return true
+}
+
+// isCookieValue reports whether s holds only bytes net/http accepts in a
+// cookie value (printable ASCII and space, but no '"', ';' or '\\').
+// net/http drops any other cookie before the Guard sees it, fasthttp does
+// not: refusing them here makes every adapter find the same tokens.
+func isCookieValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == ';' || c == '\\' {
 			return false
 		}
 	}

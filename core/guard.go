@@ -87,21 +87,23 @@ func (g *Guard) Close() error {
 	return nil
 }
 
-// Authenticate finds the request's token and validates it. It returns
-// ErrNoToken when the request carries none, and (nil, nil) when
-// Config.Skip lets the request through.
-func (g *Guard) Authenticate(ctx context.Context, r Request) (*Principal, error) {
-	return g.authenticate(ctx, r, false)
+// Authenticate finds the request's token, validates it and applies rules
+// to its Principal, so that an adapter needs one call and no decision of
+// its own. It returns ErrNoToken when the request carries no token, and
+// (nil, nil) when Config.Skip lets the request through (rules are then not
+// applied).
+func (g *Guard) Authenticate(ctx context.Context, r Request, rules ...Rule) (*Principal, error) {
+	return g.authenticate(ctx, r, false, rules)
 }
 
 // AuthenticateOptional is Authenticate for routes where signing in is
 // optional: a request without a token yields (nil, nil). A token that is
 // present but invalid is still an error.
 func (g *Guard) AuthenticateOptional(ctx context.Context, r Request) (*Principal, error) {
-	return g.authenticate(ctx, r, true)
+	return g.authenticate(ctx, r, true, nil)
 }
 
-func (g *Guard) authenticate(ctx context.Context, r Request, optional bool) (*Principal, error) {
+func (g *Guard) authenticate(ctx context.Context, r Request, optional bool, rules []Rule) (*Principal, error) {
 	if g.cfg.Skip != nil && g.cfg.Skip(r) {
 		return nil, nil
 	}
@@ -114,6 +116,9 @@ func (g *Guard) authenticate(ctx context.Context, r Request, optional bool) (*Pr
 		return nil, err
 	}
 	p, err := g.Validate(ctx, tok)
+	if err == nil {
+		err = Authorize(p, rules...)
+	}
 	if err != nil {
 		g.logRejection(ctx, err)
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -203,6 +204,30 @@ func (s *JWKSServer) Hits() int64 { return s.hits.Load() }
 
 // URL of the key set.
 func (s *JWKSServer) JWKSURL() string { return s.Server.URL + "/jwks.json" }
+
+// Serve runs a server that is not an http.Handler (a fiber app: serve is
+// its Listener, shutdown its Shutdown) on a loopback port until the test
+// ends, and returns its base URL.
+func Serve(t testing.TB, serve func(net.Listener) error, shutdown func() error) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = serve(ln) // returns once shut down
+	}()
+	t.Cleanup(func() {
+		if err := shutdown(); err != nil {
+			t.Error(err)
+		}
+		_ = ln.Close() // in case serve had not started yet
+		<-done
+	})
+	return "http://" + ln.Addr().String()
+}
 
 // Request is a core.Request made of maps, for tests of the core alone.
 type Request struct {
