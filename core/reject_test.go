@@ -31,6 +31,8 @@ func TestRejectionFollowsTheContract(t *testing.T) {
 			`Bearer realm="api", error="insufficient_scope", error_description="missing required role"`, "insufficient_scope", "missing required role"},
 		{"unavailable", &core.Error{Kind: core.ErrUnavailable, Description: "signing keys unavailable"}, 503,
 			"", "temporarily_unavailable", "signing keys unavailable"},
+		{"bare sentinel keeps its kind", core.ErrForbidden, 403,
+			`Bearer realm="api", error="insufficient_scope", error_description="forbidden"`, "insufficient_scope", "forbidden"},
 		{"foreign error fails closed", errors.New("boom"), 401,
 			`Bearer realm="api", error="invalid_token", error_description="invalid token"`, "invalid_token", "invalid token"},
 	}
