@@ -16,7 +16,7 @@ func TestReadmeQuickStartsCompile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	blocks := regexp.MustCompile("(?s)```go\n// ([^\n]+\\.go)\n(.*?)```").FindAllStringSubmatch(string(readme), -1)
+	blocks := regexp.MustCompile("(?s)```go\n// ([^\n ]+\\.go)\n(.*?)```").FindAllStringSubmatch(string(readme), -1)
 	if len(blocks) == 0 {
 		t.Fatal("README.md has no Go block naming its file")
 	}
@@ -28,6 +28,24 @@ func TestReadmeQuickStartsCompile(t *testing.T) {
 		}
 		if strings.TrimSpace(string(file)) != strings.TrimSpace(code) {
 			t.Errorf("the README's copy of %s differs from the file", path)
+		}
+	}
+}
+
+// TestReadmeExcerptsAreVerbatim checks that every Go block in README.md
+// marked "// excerpt of PATH" appears word for word in that file.
+func TestReadmeExcerptsAreVerbatim(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range regexp.MustCompile("(?s)```go\n// excerpt of ([^\n]+\\.go)\n(.*?)```").FindAllStringSubmatch(string(readme), -1) {
+		file, err := os.ReadFile(b[1])
+		if err != nil {
+			t.Fatalf("README quotes %s: %v", b[1], err)
+		}
+		if !strings.Contains(string(file), b[2]) {
+			t.Errorf("README's excerpt of %s is not in the file", b[1])
 		}
 	}
 }
