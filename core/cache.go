@@ -3,7 +3,6 @@ package core
 import (
 	"encoding/binary"
 	"hash/maphash"
-	"strings"
 	"time"
 	"unsafe"
 
@@ -13,8 +12,8 @@ import (
 // resultCache remembers validation results so that a token seen before
 // costs no signature check, no JSON decoding and no outbound call.
 //
-// Entries are keyed by a 64-bit maphash of the token under a per-process
-// random seed: fast (tens of nanoseconds for a 1 KiB token, where SHA-256
+// Entries are keyed by a 64-bit maphash (see key) under a per-process
+// random seed: fast (tens of nanoseconds, where SHA-256 of a 1 KiB token
 // costs close to a microsecond) and unpredictable to an attacker, who thus
 // cannot aim for a collision. A hit is still only accepted after the full
 // token is compared with the one stored in the entry, in constant time, so
@@ -23,6 +22,7 @@ type resultCache struct {
 	items *gocache.Cache
 	seed  maphash.Seed
 	max   int
+	clock func() time.Time // nil: real time, which go-cache checks itself
 }
 
 // cacheEntry is one validation result: a Principal, or an error for
@@ -34,18 +34,18 @@ type cacheEntry struct {
 	expires time.Time
 }
 
-func newResultCache(maxEntries int) *resultCache {
+func newResultCache(maxEntries int, clock func() time.Time) *resultCache {
 	return &resultCache{
 		items: gocache.New(gocache.NoExpiration, time.Minute),
 		seed:  maphash.MakeSeed(),
 		max:   maxEntries,
+		clock: clock,
 	}
 }
 
-// get returns the entry for tok, if one is cached and not expired at now.
-func (c *resultCache) get(tok string, now time.Time) (*cacheEntry, bool) {
-	var key [8]byte
-	binary.LittleEndian.PutUint64(key[:], maphash.String(c.seed, tok))
+// get returns the entry for tok, if one is cached and not expired.
+func (c *resultCache) get(tok string) (*cacheEntry, bool) {
+	key := c.key(tok)
 	// The key string points at the stack array: go-cache only reads it
 	// during Get, so no copy is needed on the hot path.
 	v, ok := c.items.Get(unsafe.String(&key[0], len(key)))
@@ -53,24 +53,52 @@ func (c *resultCache) get(tok string, now time.Time) (*cacheEntry, bool) {
 		return nil, false
 	}
 	e := v.(*cacheEntry)
-	if !constantTimeEqual(e.token, tok) || !now.Before(e.expires) {
+	if !constantTimeEqual(e.token, tok) {
+		return nil, false
+	}
+	// go-cache drops entries at their real-time expiry; an injected clock
+	// (tests, Config.Now) is checked here as well.
+	if c.clock != nil && !c.clock().Before(e.expires) {
 		return nil, false
 	}
 	return e, true
 }
 
-// put stores a result until expires. When the cache is full the result is
-// not stored (validation stays correct, only slower).
+// put stores a result until e.expires. tok must be the Guard's own copy,
+// never request memory. When the cache is full the result is not stored
+// (validation stays correct, only slower).
 func (c *resultCache) put(tok string, e *cacheEntry, now time.Time) {
 	ttl := e.expires.Sub(now)
 	if ttl <= 0 || c.items.ItemCount() >= c.max {
 		return
 	}
-	var key [8]byte
-	binary.LittleEndian.PutUint64(key[:], maphash.String(c.seed, tok))
-	e.token = strings.Clone(tok) // never alias request memory
+	key := c.key(tok)
+	e.token = tok
 	c.items.Set(string(key[:]), e, ttl)
 }
+
+// key hashes the token's length and its last keyTail bytes. Every token
+// format we see ends in its most distinctive bytes (a signature, a random
+// handle), and hashing a bounded slice keeps the lookup cost independent of
+// the token size. Two tokens sharing a key only cost a cache miss: the
+// full token is compared on every hit.
+func (c *resultCache) key(tok string) [8]byte {
+	tail := tok
+	if len(tail) > keyTail {
+		tail = tail[len(tail)-keyTail:]
+	}
+	var h maphash.Hash
+	h.SetSeed(c.seed)
+	var n [8]byte
+	binary.LittleEndian.PutUint64(n[:], uint64(len(tok)))
+	_, _ = h.Write(n[:])
+	_, _ = h.WriteString(tail)
+	var key [8]byte
+	binary.LittleEndian.PutUint64(key[:], h.Sum64())
+	return key
+}
+
+const keyTail = 64
 
 // constantTimeEqual compares a and b in time that depends only on their
 // length, eight bytes at a time (crypto/subtle.ConstantTimeCompare works a
@@ -79,14 +107,18 @@ func constantTimeEqual(a, b string) bool {
 	if len(a) != len(b) {
 		return false
 	}
+	x := unsafe.Slice(unsafe.StringData(a), len(a))
+	y := unsafe.Slice(unsafe.StringData(b), len(b))
 	var diff uint64
-	i := 0
-	for ; i+8 <= len(a); i += 8 {
-		diff |= binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(a[i:]), 8)) ^
-			binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(b[i:]), 8))
+	for len(x) >= 32 && len(y) >= 32 {
+		diff |= binary.LittleEndian.Uint64(x[0:8]) ^ binary.LittleEndian.Uint64(y[0:8]) |
+			binary.LittleEndian.Uint64(x[8:16]) ^ binary.LittleEndian.Uint64(y[8:16]) |
+			binary.LittleEndian.Uint64(x[16:24]) ^ binary.LittleEndian.Uint64(y[16:24]) |
+			binary.LittleEndian.Uint64(x[24:32]) ^ binary.LittleEndian.Uint64(y[24:32])
+		x, y = x[32:], y[32:]
 	}
-	for ; i < len(a); i++ {
-		diff |= uint64(a[i] ^ b[i])
+	for i := 0; i < len(x) && i < len(y); i++ {
+		diff |= uint64(x[i] ^ y[i])
 	}
 	return diff == 0
 }

@@ -18,6 +18,10 @@ type claimRules struct {
 	required []string
 	roles    string // claim read into Principal.Roles
 	groups   string // claim read into Principal.Groups
+	// issAudIfPresent checks iss and aud only when the claims have them:
+	// introspection responses often omit both (RFC 7662 §2.2 makes them
+	// optional), while a JWT must carry what Issuer and Audience demand.
+	issAudIfPresent bool
 }
 
 // decodeClaims parses a JSON object of claims. Numbers stay json.Number so
@@ -60,13 +64,13 @@ func (cr *claimRules) check(claims map[string]any, now time.Time) (*Principal, e
 	if hasIat && now.Add(cr.leeway).Before(iat) {
 		return nil, newError(ErrIssuedInFuture, "token issued in the future", nil)
 	}
-	if cr.issuer != "" {
-		if iss, _ := claims["iss"].(string); iss != cr.issuer {
+	if v, ok := claims["iss"]; cr.issuer != "" && (ok || !cr.issAudIfPresent) {
+		if iss, _ := v.(string); iss != cr.issuer {
 			return nil, newError(ErrIssuer, "invalid issuer", nil)
 		}
 	}
-	if len(cr.audience) > 0 {
-		aud, ok := stringList(claims["aud"], false)
+	if v, ok := claims["aud"]; len(cr.audience) > 0 && (ok || !cr.issAudIfPresent) {
+		aud, ok := stringList(v, false)
 		if !ok || !intersects(aud, cr.audience) {
 			return nil, newError(ErrAudience, "invalid audience", nil)
 		}
@@ -84,6 +88,11 @@ func (cr *claimRules) check(claims map[string]any, now time.Time) (*Principal, e
 	if v, ok := claims["sub"]; ok {
 		if p.Subject, ok = v.(string); !ok {
 			return nil, newError(ErrMalformed, "sub is not a string", nil)
+		}
+	}
+	if v, ok := claims["client_id"]; ok {
+		if p.ClientID, ok = v.(string); !ok {
+			return nil, newError(ErrMalformed, "client_id is not a string", nil)
 		}
 	}
 	if v, ok := claims["scope"]; ok {

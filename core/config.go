@@ -132,14 +132,70 @@ type Config struct {
 	RenderError func(err error, r Rejection) Rejection
 }
 
-// IntrospectionConfig configures RFC 7662 token introspection.
+// Client authentication methods for the introspection endpoint (RFC 7591
+// §2 names).
+const (
+	// AuthClientSecretBasic sends ClientID and ClientSecret with HTTP Basic
+	// (RFC 6749 §2.3.1).
+	AuthClientSecretBasic = "client_secret_basic"
+	// AuthClientSecretPost sends them as client_id and client_secret form
+	// fields.
+	AuthClientSecretPost = "client_secret_post"
+)
+
+// IntrospectionConfig configures RFC 7662 introspection of reference
+// tokens.
+//
+// A token with the compact JWT shape (three dot-separated parts) is
+// validated locally when local keys are configured (JWKSURL, HMACSecret,
+// PublicKeysPEM or Keys); every other token is introspected. Without local
+// keys, or with IntrospectAll, every token is introspected.
+//
+// The endpoint's answer is trusted only if it is a JSON object whose active
+// member is the boolean true. Its exp, nbf and iat are then checked like a
+// JWT's (with Leeway), and iss and aud, when the response has them, must
+// match Config.Issuer and Config.Audience (many endpoints omit them, so
+// their absence is accepted). RequiredClaims apply too. A response that
+// says the token is a refresh token (token_type or token_use
+// "refresh_token") is refused.
+//
+// Results share the Guard's result cache: an active token is reused until
+// the earlier of its exp and CacheTTL, so revocation at the token service
+// takes effect within CacheTTL; an inactive or refused token is remembered
+// for NegativeTTL. Failures to get an answer (network error, timeout,
+// non-200 status, a body that is not a valid response) are never cached and
+// make requests fail with ErrUnavailable (503).
 type IntrospectionConfig struct {
 	// URL of the introspection endpoint. Empty disables introspection.
 	URL string
 	// ClientID and ClientSecret authenticate this resource server to the
-	// endpoint.
+	// endpoint, as AuthMethod says.
 	ClientID     string
 	ClientSecret string
+	// AuthMethod is AuthClientSecretBasic (the default) or
+	// AuthClientSecretPost.
+	AuthMethod string
+	// BearerToken, when set, is sent as "Authorization: Bearer ..." to the
+	// endpoint (RFC 7662 §2.1 allows an access token instead of client
+	// credentials). It cannot be combined with client_secret_basic
+	// credentials, which use the same header.
+	BearerToken string
+	// NegativeTTL is how long an inactive or refused reference token is
+	// remembered, so that a flood of bad tokens costs one call each rather
+	// than one per request. Zero means the default, 5s; a negative value
+	// disables negative caching.
+	NegativeTTL time.Duration
+	// IntrospectAll sends every token to the endpoint, JWTs included, even
+	// when local keys are configured.
+	IntrospectAll bool
+	// UserinfoURL, when set, is an OpenID Connect userinfo endpoint (OpenID
+	// Connect Core §5.3) called with each introspected token after the
+	// introspection succeeded; its claims go to Principal.UserInfo and are
+	// cached with the rest of the result. Its sub must be present and equal
+	// the token's when the token has one. An endpoint answering 401 makes
+	// the token invalid; any other failure is ErrUnavailable. Off by
+	// default.
+	UserinfoURL string
 }
 
 // withDefaults returns a copy of c with defaults applied.
@@ -182,6 +238,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxResponseSize == 0 {
 		c.MaxResponseSize = DefaultMaxResponseSize
+	}
+	if c.Introspection.AuthMethod == "" {
+		c.Introspection.AuthMethod = AuthClientSecretBasic
+	}
+	if c.Introspection.NegativeTTL == 0 {
+		c.Introspection.NegativeTTL = DefaultIntrospectionNegTTL
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -226,10 +288,8 @@ func (c *Config) validate() error {
 			return &ConfigError{Field: "JWKSURL", Err: err}
 		}
 	}
-	if c.Introspection.URL != "" {
-		if err := checkURL(c.Introspection.URL); err != nil {
-			return &ConfigError{Field: "Introspection.URL", Err: err}
-		}
+	if err := c.Introspection.validate(); err != nil {
+		return err
 	}
 	if len(c.HMACSecret) > 0 && len(c.HMACSecret) < 32 {
 		return fieldErr("HMACSecret", "must be at least 32 bytes (it is %d)", len(c.HMACSecret))
@@ -272,6 +332,49 @@ func checkURL(raw string) error {
 	}
 	if u.Host == "" {
 		return errors.New("missing host")
+	}
+	return nil
+}
+
+// validate checks an IntrospectionConfig that has its defaults applied.
+func (ic *IntrospectionConfig) validate() error {
+	if ic.URL == "" {
+		switch {
+		case ic.IntrospectAll:
+			return fieldErr("Introspection.IntrospectAll", "set without Introspection.URL")
+		case ic.UserinfoURL != "":
+			return fieldErr("Introspection.UserinfoURL", "set without Introspection.URL")
+		}
+		// ClientID and ClientSecret may serve a token service's own
+		// introspection endpoint; they are not checked here.
+		return nil
+	}
+	if err := checkURL(ic.URL); err != nil {
+		return &ConfigError{Field: "Introspection.URL", Err: err}
+	}
+	switch ic.AuthMethod {
+	case AuthClientSecretBasic, AuthClientSecretPost:
+	default:
+		return fieldErr("Introspection.AuthMethod", "%q is neither %s nor %s", ic.AuthMethod, AuthClientSecretBasic, AuthClientSecretPost)
+	}
+	if ic.ClientSecret != "" && ic.ClientID == "" {
+		return fieldErr("Introspection.ClientID", "required with Introspection.ClientSecret")
+	}
+	if ic.AuthMethod == AuthClientSecretPost && ic.ClientID == "" {
+		return fieldErr("Introspection.ClientID", "required with %s", AuthClientSecretPost)
+	}
+	if ic.BearerToken != "" {
+		if ic.ClientID != "" && ic.AuthMethod == AuthClientSecretBasic {
+			return fieldErr("Introspection.BearerToken", "cannot be combined with %s credentials (both use the Authorization header); use %s or drop Introspection.ClientID", AuthClientSecretBasic, AuthClientSecretPost)
+		}
+		if !isB64Token(ic.BearerToken) {
+			return fieldErr("Introspection.BearerToken", "not a valid bearer token (RFC 6750 b64token)")
+		}
+	}
+	if ic.UserinfoURL != "" {
+		if err := checkURL(ic.UserinfoURL); err != nil {
+			return &ConfigError{Field: "Introspection.UserinfoURL", Err: err}
+		}
 	}
 	return nil
 }

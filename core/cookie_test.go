@@ -28,7 +28,7 @@ func serveIssuer(t *testing.T, iss *core.Issuer) string {
 	for _, rt := range iss.Routes(checkAlice) {
 		mux.Handle(rt.Method+" "+rt.Path, rt.Handler)
 	}
-	return testutil.Serve(t, mux).URL
+	return testutil.ServeHandler(t, mux).URL
 }
 
 var aliceForm = url.Values{"username": {"alice"}, "password": {"alice"}}

@@ -20,7 +20,7 @@ func TestLoginEndpoint(t *testing.T) {
 	mux.Handle("POST /login", down.LoginHandler(func(context.Context, string, string) (core.Grant, error) {
 		return core.Grant{}, errors.New("user database down")
 	}))
-	downURL := testutil.Serve(t, mux).URL
+	downURL := testutil.ServeHandler(t, mux).URL
 
 	tests := []struct {
 		name    string

@@ -28,6 +28,25 @@ const (
 	EnvPublicKeyFile    = "TOKENGATE_PUBLIC_KEY_FILE"
 )
 
+// Introspection settings beyond the endpoint and its credentials; the
+// defaults suit most deployments.
+const (
+	// EnvIntrospectionAuth is client_secret_basic (default) or
+	// client_secret_post.
+	EnvIntrospectionAuth = "TOKENGATE_INTROSPECTION_AUTH"
+	// EnvIntrospectionBearerToken is a bearer token for the introspection
+	// endpoint, instead of client credentials.
+	EnvIntrospectionBearerToken = "TOKENGATE_INTROSPECTION_BEARER_TOKEN"
+	// EnvIntrospectionNegativeTTL is how long inactive reference tokens are
+	// remembered (Go duration, default 5s, 0 disables).
+	EnvIntrospectionNegativeTTL = "TOKENGATE_INTROSPECTION_NEGATIVE_TTL"
+	// EnvIntrospectAll, when true, introspects JWTs too.
+	EnvIntrospectAll = "TOKENGATE_INTROSPECT_ALL"
+	// EnvUserinfoURL is an OpenID Connect userinfo endpoint that enriches
+	// introspected Principals.
+	EnvUserinfoURL = "TOKENGATE_USERINFO_URL"
+)
+
 // envVarOf names the variable behind a Config field, so that errors from
 // New can name what an operator actually set.
 func envVarOf(field string) (string, bool) {
@@ -50,6 +69,16 @@ func envVarOf(field string) (string, bool) {
 		return EnvClientID, true
 	case "Introspection.ClientSecret":
 		return EnvClientSecret, true
+	case "Introspection.AuthMethod":
+		return EnvIntrospectionAuth, true
+	case "Introspection.BearerToken":
+		return EnvIntrospectionBearerToken, true
+	case "Introspection.NegativeTTL":
+		return EnvIntrospectionNegativeTTL, true
+	case "Introspection.IntrospectAll":
+		return EnvIntrospectAll, true
+	case "Introspection.UserinfoURL":
+		return EnvUserinfoURL, true
 	case "CacheTTL":
 		return EnvCacheTTL, true
 	case "TokenLookup":
@@ -145,6 +174,17 @@ func loadEnv(c Config, lookup func(string) (string, bool)) (Config, error) {
 	str(EnvIntrospectionURL, &c.Introspection.URL)
 	str(EnvClientID, &c.Introspection.ClientID)
 	str(EnvClientSecret, &c.Introspection.ClientSecret)
+	str(EnvIntrospectionAuth, &c.Introspection.AuthMethod)
+	str(EnvIntrospectionBearerToken, &c.Introspection.BearerToken)
+	dur(EnvIntrospectionNegativeTTL, &c.Introspection.NegativeTTL, -1) // 0 means no negative cache
+	if v, ok := get(EnvIntrospectAll); ok && err == nil {
+		b, perr := strconv.ParseBool(v)
+		if perr != nil {
+			err = &EnvError{Var: EnvIntrospectAll, Err: fmt.Errorf("%q is not true or false", v)}
+		}
+		c.Introspection.IntrospectAll = b
+	}
+	str(EnvUserinfoURL, &c.Introspection.UserinfoURL)
 	str(EnvTokenLookup, &c.TokenLookup)
 	str(EnvRequiredType, &c.RequiredType)
 	if v, ok := get(EnvMaxTokenSize); ok && err == nil {

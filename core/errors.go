@@ -120,12 +120,22 @@ func newError(kind error, desc string, cause error) *Error {
 	return &Error{Kind: kind, Description: desc, Cause: cause}
 }
 
-// asError converts any error into an *Error, treating unknown errors as
-// invalid tokens (fail closed).
+// asError converts any error into an *Error. A bare sentinel (or an error
+// wrapping one) keeps its kind; anything else is an invalid token (fail
+// closed).
 func asError(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
+	}
+	for _, kind := range [...]error{
+		ErrNoToken, ErrMalformed, ErrTokenTooLarge, ErrAlgorithm, ErrUnknownKey, ErrSignature,
+		ErrTokenExpired, ErrTokenNotYetValid, ErrIssuedInFuture, ErrIssuer, ErrAudience, ErrType,
+		ErrMissingClaim, ErrInactive, ErrInsufficientScope, ErrForbidden, ErrUnavailable,
+	} {
+		if errors.Is(err, kind) {
+			return newError(kind, "", err)
+		}
 	}
 	return newError(ErrMalformed, "invalid token", err)
 }

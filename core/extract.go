@@ -74,9 +74,10 @@ func parseLookup(spec string) ([]source, error) {
 	return out, nil
 }
 
-// extract returns the token found in the first source that has one. It
-// checks the size before anything else and the RFC 6750 b64token syntax
-// after. It returns ErrNoToken when no source carries a token.
+// extract returns the token found in the first source that has one,
+// checking its size before anything else. It returns ErrNoToken when no
+// source carries a token. The RFC 6750 b64token syntax is checked by
+// Guard.Validate on a cache miss: a cached token passed it already.
 func extract(r Request, sources []source, maxSize int) (string, error) {
 	for _, s := range sources {
 		var tok string
@@ -97,7 +98,10 @@ func extract(r Request, sources []source, maxSize int) (string, error) {
 		case fromHeader:
 			tok = strings.TrimSpace(r.Header(s.name))
 		case fromCookie:
-			tok = r.Cookie(s.name)
+			tok = strings.TrimSpace(r.Cookie(s.name))
+			if !isCookieValue(tok) {
+				continue // as net/http does, which never shows such a cookie
+			}
 		case fromQuery:
 			tok = r.Query(s.name)
 		}
@@ -106,9 +110,6 @@ func extract(r Request, sources []source, maxSize int) (string, error) {
 		}
 		if len(tok) > maxSize {
 			return "", newError(ErrTokenTooLarge, "token too large", nil)
-		}
-		if !isB64Token(tok) {
-			return "", newError(ErrMalformed, "token malformed", nil)
 		}
 		return tok, nil
 	}
@@ -130,12 +131,13 @@ func bearer(v string) (tok string, isBearer bool, err error) {
 	if rest[0] != ' ' {
 		return "", false, nil // e.g. "Bearerx": another scheme
 	}
-	rest = strings.TrimLeft(rest, " ")
-	rest = strings.TrimRight(rest, " ")
+	rest = strings.Trim(rest, " ")
 	if rest == "" {
 		return "", true, newError(ErrMalformed, "empty bearer token", nil)
 	}
-	if strings.ContainsAny(rest, " \t,") {
+	// Other separators (tab, comma) fall outside b64token and are refused
+	// by the syntax check.
+	if strings.IndexByte(rest, ' ') >= 0 {
 		return "", true, newError(ErrMalformed, "expected exactly one bearer token", nil)
 	}
 	return rest, true, nil
@@ -158,6 +160,19 @@ func isB64Token(s string) bool {
 	}
 	for ; i < len(s); i++ {
 		if s[i] != '=' {
+			return false
+		}
+	}
+	return true
+}
+
+// isCookieValue reports whether s holds only bytes net/http accepts in a
+// cookie value (printable ASCII and space, but no '"', ';' or '\\').
+// net/http drops any other cookie before the Guard sees it, fasthttp does
+// not: refusing them here makes every adapter find the same tokens.
+func isCookieValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == ';' || c == '\\' {
 			return false
 		}
 	}

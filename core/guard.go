@@ -62,7 +62,7 @@ func New(cfg Config) (*Guard, error) {
 		g.intro = newIntrospector(&c, client)
 	}
 	if c.CacheTTL > 0 {
-		g.cache = newResultCache(c.CacheMaxEntries)
+		g.cache = newResultCache(c.CacheMaxEntries, cfg.Now)
 	}
 	return g, nil
 }
@@ -87,21 +87,23 @@ func (g *Guard) Close() error {
 	return nil
 }
 
-// Authenticate finds the request's token and validates it. It returns
-// ErrNoToken when the request carries none, and (nil, nil) when
-// Config.Skip lets the request through.
-func (g *Guard) Authenticate(ctx context.Context, r Request) (*Principal, error) {
-	return g.authenticate(ctx, r, false)
+// Authenticate finds the request's token, validates it and applies rules
+// to its Principal, so that an adapter needs one call and no decision of
+// its own. It returns ErrNoToken when the request carries no token, and
+// (nil, nil) when Config.Skip lets the request through (rules are then not
+// applied).
+func (g *Guard) Authenticate(ctx context.Context, r Request, rules ...Rule) (*Principal, error) {
+	return g.authenticate(ctx, r, false, rules)
 }
 
 // AuthenticateOptional is Authenticate for routes where signing in is
 // optional: a request without a token yields (nil, nil). A token that is
 // present but invalid is still an error.
 func (g *Guard) AuthenticateOptional(ctx context.Context, r Request) (*Principal, error) {
-	return g.authenticate(ctx, r, true)
+	return g.authenticate(ctx, r, true, nil)
 }
 
-func (g *Guard) authenticate(ctx context.Context, r Request, optional bool) (*Principal, error) {
+func (g *Guard) authenticate(ctx context.Context, r Request, optional bool, rules []Rule) (*Principal, error) {
 	if g.cfg.Skip != nil && g.cfg.Skip(r) {
 		return nil, nil
 	}
@@ -114,6 +116,9 @@ func (g *Guard) authenticate(ctx context.Context, r Request, optional bool) (*Pr
 		return nil, err
 	}
 	p, err := g.Validate(ctx, tok)
+	if err == nil {
+		err = Authorize(p, rules...)
+	}
 	if err != nil {
 		g.logRejection(ctx, err)
 		return nil, err
@@ -130,15 +135,24 @@ func (g *Guard) Validate(ctx context.Context, tok string) (*Principal, error) {
 		return nil, newError(ErrNoToken, "authentication required", nil)
 	}
 	if g.cache != nil {
-		if e, ok := g.cache.get(tok, g.cfg.Now()); ok {
+		if e, ok := g.cache.get(tok); ok {
 			return e.p, e.err
 		}
 	}
-	// Requests carrying the same uncached token share one validation (one
-	// introspection call). The work is detached from the first caller's
+	if !isB64Token(tok) {
+		return nil, newError(ErrMalformed, "token malformed", nil)
+	}
+	// From here on the Guard keeps the token (cache, Principal.Token, the
+	// flight's key): take a copy that cannot alias request memory.
+	key := strings.Clone(tok)
+	if g.isLocal(key) {
+		// CPU-bound and independent of other requests: nothing to merge.
+		return g.validate(ctx, key)
+	}
+	// Requests carrying the same uncached reference token share one
+	// introspection call. The work is detached from the first caller's
 	// cancellation so that it cannot fail the others; outbound calls have
 	// their own timeouts.
-	key := strings.Clone(tok)
 	v, err, _ := g.flight.Do(key, func() (any, error) {
 		return g.validate(context.WithoutCancel(ctx), key)
 	})
@@ -149,15 +163,26 @@ func (g *Guard) Validate(ctx context.Context, tok string) (*Principal, error) {
 }
 
 // validate does the uncached work and caches what may be cached.
+//
+// A token with JWT shape is verified locally when local keys exist (unless
+// Introspection.IntrospectAll); any other token is introspected when an
+// introspection URL is set, and malformed otherwise.
 func (g *Guard) validate(ctx context.Context, tok string) (*Principal, error) {
 	now := g.cfg.Now()
+	if g.cache != nil {
+		// A flight that finished between our caller's cache miss and its
+		// flight.Do has cached its result: use it rather than ask again.
+		if e, ok := g.cache.get(tok); ok {
+			return e.p, e.err
+		}
+	}
 	var (
 		p      *Principal
 		err    error
 		negTTL time.Duration
 	)
 	switch {
-	case g.jwt != nil && looksLikeJWT(tok):
+	case g.isLocal(tok):
 		p, err = g.jwt.verify(ctx, tok, now)
 	case g.cfg.References != nil && !looksLikeJWT(tok):
 		// Checked against the store on every use and never cached, so
@@ -187,6 +212,12 @@ func (g *Guard) validate(ctx context.Context, tok string) (*Principal, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// isLocal reports whether tok is verified with local keys rather than
+// introspected.
+func (g *Guard) isLocal(tok string) bool {
+	return g.jwt != nil && !g.cfg.Introspection.IntrospectAll && looksLikeJWT(tok)
 }
 
 // logRejection logs why a request was refused, never the token.

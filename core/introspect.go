@@ -2,8 +2,10 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,76 +13,252 @@ import (
 )
 
 // introspector asks an RFC 7662 endpoint whether a reference token is
-// active.
+// active and turns the answer into a Principal, optionally enriched from an
+// OpenID Connect userinfo endpoint.
+//
+// It keeps no state between calls: the Guard caches what it returns in its
+// one result cache (cache.go), shared with JWT results, and shares one call
+// between concurrent requests for the same token (singleflight). RFC-minded
+// readers may expect that cache to be keyed by a SHA-256 of the token: it is
+// keyed by a 64-bit maphash under a per-process random seed instead, and
+// every hit compares the full token in constant time. That is several times
+// faster than SHA-256 and just as safe: an attacker can neither predict the
+// key nor, even on a collision, be answered with another token's result.
 type introspector struct {
-	endpoint string
-	clientID string
-	secret   string
-	client   *http.Client
-	rules    *claimRules
-	negTTL   time.Duration
+	endpoint   string
+	redacted   string // endpoint without credentials, for logs
+	authMethod string
+	clientID   string
+	secret     string
+	bearer     string // Authorization: Bearer for the endpoint itself
+	userinfo   string
+	client     *http.Client
+	rules      *claimRules
+	negTTL     time.Duration // <= 0: inactive results are not cached
+	log        *slog.Logger
 }
 
 func newIntrospector(c *Config, client *http.Client) *introspector {
+	// The request body carries the token: never let a redirect send it (or
+	// our credentials) anywhere else. A 3xx is a failure like any non-200.
+	noRedirect := *client
+	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	rules := c.claimRules()
+	rules.issAudIfPresent = true
+	ic := &c.Introspection
 	return &introspector{
-		endpoint: c.Introspection.URL,
-		clientID: c.Introspection.ClientID,
-		secret:   c.Introspection.ClientSecret,
-		client:   client,
-		rules:    c.claimRules(),
-		negTTL:   DefaultIntrospectionNegTTL,
+		endpoint:   ic.URL,
+		redacted:   redactURL(ic.URL),
+		authMethod: ic.AuthMethod,
+		clientID:   ic.ClientID,
+		secret:     ic.ClientSecret,
+		bearer:     ic.BearerToken,
+		userinfo:   ic.UserinfoURL,
+		client:     &noRedirect,
+		rules:      rules,
+		negTTL:     ic.NegativeTTL,
+		log:        c.Logger,
 	}
 }
 
-// introspect returns the Principal of an active token. For an inactive
-// token it returns ErrInactive and how long that answer may be cached.
-// Failures to get an answer are ErrUnavailable and are never cached.
+// introspect returns the Principal of an active token. A token the endpoint
+// calls inactive, or whose active answer fails our checks, is a definitive
+// rejection: the error comes with how long it may be cached. Failures to get
+// a usable answer are ErrUnavailable with a zero duration: never cached.
 func (in *introspector) introspect(ctx context.Context, tok string, now time.Time) (*Principal, time.Duration, error) {
+	p, err := in.check(ctx, tok, now)
+	switch {
+	case err == nil:
+		return p, 0, nil
+	case errors.Is(err, ErrUnavailable):
+		return nil, 0, err
+	}
+	return nil, in.negTTL, err
+}
+
+func (in *introspector) check(ctx context.Context, tok string, now time.Time) (*Principal, error) {
+	claims, err := in.ask(ctx, tok)
+	if err != nil {
+		return nil, err
+	}
+	// RFC 7662 §2.2: active is REQUIRED and a boolean. "true" as a string, a
+	// number or no member at all is a broken endpoint, not an answer.
+	active, ok := claims["active"].(bool)
+	if !ok {
+		return nil, unavailable("introspection unavailable", errors.New("introspection response has no boolean active member"))
+	}
+	if !active {
+		return nil, newError(ErrInactive, "token inactive", nil)
+	}
+	p, err := in.principal(claims, now)
+	if errors.Is(err, ErrMalformed) {
+		// A member of the wrong type: the endpoint is broken, not the token.
+		return nil, unavailable("introspection unavailable", fmt.Errorf("introspection response is malformed: %w", err))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if in.userinfo != "" {
+		if err := in.enrich(ctx, tok, p); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// ask posts the token to the endpoint (RFC 7662 §2.1) and returns the
+// response object.
+func (in *introspector) ask(ctx context.Context, tok string) (map[string]any, error) {
 	form := url.Values{"token": {tok}, "token_type_hint": {"access_token"}}
+	if in.authMethod == AuthClientSecretPost {
+		form.Set("client_id", in.clientID)
+		if in.secret != "" {
+			form.Set("client_secret", in.secret)
+		}
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, in.endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
-		return nil, 0, newError(ErrUnavailable, "introspection unavailable", err)
+		return nil, unavailable("introspection unavailable", err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
-	if in.clientID != "" {
+	switch {
+	case in.bearer != "":
+		req.Header.Set("Authorization", "Bearer "+in.bearer)
+	case in.authMethod == AuthClientSecretBasic && in.clientID != "":
 		// RFC 6749 §2.3.1: form-encode the credentials before Basic.
 		req.SetBasicAuth(url.QueryEscape(in.clientID), url.QueryEscape(in.secret))
 	}
+	status, claims, err := in.do(req)
+	switch {
+	case err != nil:
+		return nil, unavailable("introspection unavailable", err)
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		// Our own credentials are wrong: every request will fail until an
+		// operator fixes the configuration, so say so loudly.
+		in.log.Error("tokengate: the introspection endpoint refused this resource server's credentials; check Introspection.ClientID, ClientSecret, AuthMethod and BearerToken",
+			"status", status, "endpoint", in.redacted, "auth_method", in.describeAuth())
+		return nil, unavailable("introspection unavailable", fmt.Errorf("introspection endpoint answered %d", status))
+	case status != http.StatusOK:
+		return nil, unavailable("introspection unavailable", fmt.Errorf("introspection endpoint answered %d", status))
+	}
+	return claims, nil
+}
+
+// principal builds the Principal from an active response: the claims
+// checks JWTs get, then the members only introspection has.
+func (in *introspector) principal(claims map[string]any, now time.Time) (*Principal, error) {
+	p, err := in.rules.check(claims, now)
+	if err != nil {
+		return nil, err
+	}
+	if p.Username, err = optionalString(claims, "username"); err != nil {
+		return nil, err
+	}
+	if p.TokenType, err = optionalString(claims, "token_type"); err != nil {
+		return nil, err
+	}
+	// token_type_hint is only a hint (RFC 7662 §2.1): an endpoint may well
+	// describe a refresh token presented here. It is not an access token.
+	use, err := optionalString(claims, "token_use") // ORY Hydra's name for it
+	if err != nil {
+		return nil, err
+	}
+	if strings.EqualFold(p.TokenType, "refresh_token") || strings.EqualFold(use, "refresh_token") {
+		return nil, newError(ErrType, "not an access token", nil)
+	}
+	return p, nil
+}
+
+// enrich adds the userinfo endpoint's claims to p (OpenID Connect Core
+// §5.3). The response must be a JSON object (signed or encrypted userinfo
+// is not supported) whose sub matches the token's (§5.3.4).
+func (in *introspector) enrich(ctx context.Context, tok string, p *Principal) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, in.userinfo, nil)
+	if err != nil {
+		return unavailable("userinfo unavailable", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Accept", "application/json")
+	status, claims, err := in.do(req)
+	switch {
+	case err != nil:
+		return unavailable("userinfo unavailable", err)
+	case status == http.StatusUnauthorized:
+		// The provider no longer accepts the token (RFC 6750 §3.1).
+		return newError(ErrInactive, "token inactive", errors.New("userinfo endpoint answered 401"))
+	case status != http.StatusOK:
+		return unavailable("userinfo unavailable", fmt.Errorf("userinfo endpoint answered %d", status))
+	}
+	sub, _ := claims["sub"].(string)
+	if sub == "" || (p.Subject != "" && sub != p.Subject) {
+		in.log.Error("tokengate: the userinfo endpoint answered for another subject than the token's", "endpoint", redactURL(in.userinfo))
+		return unavailable("userinfo unavailable", errors.New("userinfo sub does not match the token's"))
+	}
+	p.UserInfo = claims
+	return nil
+}
+
+// do sends req and decodes a 200 answer's JSON object. Any other status is
+// returned with no claims and no error, for the caller to classify. Bodies
+// are bounded by the client's transport (Config.MaxResponseSize).
+func (in *introspector) do(req *http.Request) (int, map[string]any, error) {
 	res, err := in.client.Do(req)
 	if err != nil {
-		return nil, 0, newError(ErrUnavailable, "introspection unavailable", err)
+		return 0, nil, err
 	}
 	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		_, _ = io.Copy(io.Discard, res.Body) // lets the connection be reused
+		return res.StatusCode, nil, nil
+	}
 	body, err := io.ReadAll(res.Body)
 	if err != nil {
-		return nil, 0, newError(ErrUnavailable, "introspection unavailable", err)
-	}
-	if res.StatusCode != http.StatusOK {
-		return nil, 0, newError(ErrUnavailable, "introspection unavailable",
-			fmt.Errorf("introspection endpoint answered %d", res.StatusCode))
+		return res.StatusCode, nil, err
 	}
 	claims, err := decodeClaims(body)
 	if err != nil {
-		return nil, 0, newError(ErrUnavailable, "introspection unavailable",
-			fmt.Errorf("introspection response is not a JSON object"))
+		return res.StatusCode, nil, err
 	}
-	active, ok := claims["active"].(bool)
+	return res.StatusCode, claims, nil
+}
+
+// describeAuth names how we authenticate, for logs; never a secret.
+func (in *introspector) describeAuth() string {
+	switch {
+	case in.bearer != "":
+		return "bearer_token"
+	case in.clientID == "":
+		return "none"
+	}
+	return in.authMethod
+}
+
+// optionalString reads a claim that must be a string when present.
+func optionalString(claims map[string]any, name string) (string, error) {
+	v, ok := claims[name]
 	if !ok {
-		return nil, 0, newError(ErrUnavailable, "introspection unavailable",
-			fmt.Errorf("introspection response has no boolean active member"))
+		return "", nil
 	}
-	if !active {
-		return nil, in.negTTL, newError(ErrInactive, "token inactive", nil)
+	s, ok := v.(string)
+	if !ok {
+		return "", newError(ErrMalformed, name+" is not a string", nil)
 	}
-	p, err := in.rules.check(claims, now)
+	return s, nil
+}
+
+// unavailable is an ErrUnavailable: the answer could not be obtained, which
+// says nothing about the token, so it is never cached.
+func unavailable(desc string, cause error) *Error {
+	return newError(ErrUnavailable, desc, cause)
+}
+
+// redactURL keeps only the scheme, host and path of a URL, for logs: user
+// info and query parameters may hold credentials.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, 0, err
+		return "(invalid URL)"
 	}
-	if p.Subject == "" {
-		if u, _ := claims["username"].(string); u != "" {
-			p.Subject = u
-		}
-	}
-	return p, 0, nil
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 }

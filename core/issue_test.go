@@ -88,7 +88,7 @@ func TestReferenceTokenIsRefusedRightAfterLogout(t *testing.T) {
 	if _, err := g.Validate(ctx, tok.AccessToken); !errors.Is(err, core.ErrInactive) {
 		t.Fatalf("after logout: %v, want ErrInactive", err)
 	}
-	if active(t, iss, tok.AccessToken) {
+	if isActive(t, iss, tok.AccessToken) {
 		t.Fatal("introspection still says active")
 	}
 }
@@ -104,14 +104,14 @@ func TestAccessTokenLifetimeEdges(t *testing.T) {
 			if _, err := g.Validate(ctx, tok.AccessToken); err != nil {
 				t.Fatalf("one second before exp: %v", err)
 			}
-			if !active(t, iss, tok.AccessToken) {
+			if !isActive(t, iss, tok.AccessToken) {
 				t.Fatal("introspection: inactive one second before exp")
 			}
 			clock.Advance(time.Second)
 			if _, err := g.Validate(ctx, tok.AccessToken); err == nil {
 				t.Fatal("accepted at exp")
 			}
-			if active(t, iss, tok.AccessToken) {
+			if isActive(t, iss, tok.AccessToken) {
 				t.Fatal("introspection: active at exp")
 			}
 		})

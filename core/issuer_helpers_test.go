@@ -65,8 +65,8 @@ func payload(t *testing.T, tok string) (jws.Headers, map[string]any) {
 	return msg.Signatures()[0].ProtectedHeaders(), claims
 }
 
-// active reports whether iss's introspection says tok is active.
-func active(t *testing.T, iss *core.Issuer, tok string) bool {
+// isActive reports whether iss's introspection says tok is active.
+func isActive(t *testing.T, iss *core.Issuer, tok string) bool {
 	t.Helper()
 	out, err := iss.Introspect(context.Background(), tok, "")
 	if err != nil {

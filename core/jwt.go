@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jws"
@@ -44,6 +45,11 @@ func (v *jwtVerifier) verify(ctx context.Context, tok string, now time.Time) (*P
 			keyErr = newError(ErrMalformed, "unsupported critical header", nil)
 			return keyErr
 		}
+		if _, ok := h.Get("b64"); ok {
+			// RFC 7797 unencoded payloads are not access tokens.
+			keyErr = newError(ErrMalformed, "unsupported b64 header", nil)
+			return keyErr
+		}
 		if v.requiredType != "" && !typeMatches(h.Type(), v.requiredType) {
 			keyErr = newError(ErrType, "invalid token type", nil)
 			return keyErr
@@ -58,7 +64,9 @@ func (v *jwtVerifier) verify(ctx context.Context, tok string, now time.Time) (*P
 		}
 		return nil
 	})
-	payload, err := jws.Verify([]byte(tok), jws.WithKeyProvider(provider))
+	// jws only reads its input, so it gets a view of the token's bytes
+	// rather than a copy.
+	payload, err := jws.Verify(unsafe.Slice(unsafe.StringData(tok), len(tok)), jws.WithKeyProvider(provider))
 	if err != nil {
 		switch {
 		case keyErr != nil:

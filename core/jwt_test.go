@@ -84,6 +84,7 @@ func TestTokenValidation(t *testing.T) {
 		{"HS256 signed with the RSA public key", testutil.MintRaw(t, map[string]any{"alg": "HS256", "kid": "rsa-1"}, valid(nil), jwa.HS256, rsaPubPEM), core.ErrSignature},
 		{"exp as string", testutil.Mint(t, rsaKey, valid(map[string]any{"exp": "tomorrow"}), nil), core.ErrMalformed},
 		{"garbage", "abc.def.ghi", core.ErrMalformed},
+		{"unencoded payload header", testutil.Mint(t, rsaKey, valid(nil), map[string]any{"b64": true}), core.ErrMalformed},
 		{"critical header", testutil.Mint(t, rsaKey, valid(nil), map[string]any{"crit": []string{"exp"}}), core.ErrMalformed},
 		{"jku is never followed", testutil.Mint(t, testutil.NewKey(t, jwa.RS256, "evil"), valid(nil), map[string]any{"jku": srv.URL + "/evil"}), core.ErrUnknownKey},
 	}

@@ -10,8 +10,20 @@ import (
 // between all requests that carry the same token while it is cached: treat
 // it, its slices and its Claims as read-only.
 type Principal struct {
-	// Subject is the sub claim.
+	// Subject is the sub claim, and only that: it stays empty when the token
+	// has no sub (a client credentials grant, say) rather than borrowing
+	// username or client_id, which live in other namespaces and could
+	// collide with another caller's sub.
 	Subject string
+	// ClientID is the client_id claim or introspection member: the OAuth
+	// client the token was issued to (RFC 7662 §2.2, RFC 9068 §2.2).
+	ClientID string
+	// Username is the introspection response's username member, a
+	// human-readable name of the resource owner. Empty for JWTs.
+	Username string
+	// TokenType is the introspection response's token_type member (such as
+	// "Bearer"). Empty for JWTs.
+	TokenType string
 	// Scopes come from the space-delimited scope claim, or the scp array.
 	Scopes []string
 	// Roles and Groups come from the claims named by Config.RolesClaim and
@@ -21,6 +33,10 @@ type Principal struct {
 	// Claims holds every claim of the JWT, or every member of the
 	// introspection response. Numbers are json.Number.
 	Claims map[string]any
+	// UserInfo holds the claims of the OpenID Connect userinfo endpoint,
+	// when Config.Introspection.UserinfoURL is set; nil otherwise. It is not
+	// part of the JSON form.
+	UserInfo map[string]any
 	// ExpiresAt is the exp claim; zero when the token has none.
 	ExpiresAt time.Time
 	// Token is the raw token, only when Config.KeepToken is set.

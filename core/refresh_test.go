@@ -111,11 +111,11 @@ func TestReuseRevokesJWTSignInForIntrospection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !active(t, iss, second.AccessToken) {
+	if !isActive(t, iss, second.AccessToken) {
 		t.Fatal("fresh access token inactive")
 	}
 	_, _ = iss.Refresh(ctx, first.RefreshToken)
-	if active(t, iss, second.AccessToken) {
+	if isActive(t, iss, second.AccessToken) {
 		t.Fatal("access token of a revoked sign-in still active")
 	}
 }
@@ -220,7 +220,7 @@ func TestRefreshCanBeSwitchedOff(t *testing.T) {
 	if err := iss.Logout(context.Background(), "", tok.AccessToken); err != nil {
 		t.Fatal(err)
 	}
-	if active(t, iss, tok.AccessToken) {
+	if isActive(t, iss, tok.AccessToken) {
 		t.Fatal("active after logout")
 	}
 }

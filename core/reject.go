@@ -22,6 +22,20 @@ type Rejection struct {
 	Body []byte
 }
 
+// SetHeaders calls set for each response header of the answer:
+// WWW-Authenticate when there is a challenge, Content-Type, and
+// Cache-Control: no-store, so that no cache keeps an answer about
+// credentials. Adapters pass their framework's setter
+// (http.Header.Set, fiber's Ctx.Set), so every adapter sends the same
+// headers.
+func (r Rejection) SetHeaders(set func(name, value string)) {
+	if r.WWWAuthenticate != "" {
+		set("WWW-Authenticate", r.WWWAuthenticate)
+	}
+	set("Content-Type", r.ContentType)
+	set("Cache-Control", "no-store")
+}
+
 // ErrorBody is the JSON body of every failure.
 type ErrorBody struct {
 	Error       string `json:"error"`

@@ -9,12 +9,7 @@ import (
 // WWW-Authenticate challenge when there is one, the body, and
 // Cache-Control: no-store.
 func WriteRejection(w http.ResponseWriter, rej Rejection) {
-	h := w.Header()
-	if rej.WWWAuthenticate != "" {
-		h.Set("WWW-Authenticate", rej.WWWAuthenticate)
-	}
-	h.Set("Content-Type", rej.ContentType)
-	h.Set("Cache-Control", "no-store")
+	rej.SetHeaders(w.Header().Set)
 	w.WriteHeader(rej.Status)
 	_, _ = w.Write(rej.Body)
 }

@@ -25,7 +25,7 @@ func TestTokenServiceMountedOnGin(t *testing.T) {
 		}
 		return core.Grant{}, core.ErrInvalidCredentials
 	}))
-	base := testutil.Serve(t, r).URL
+	base := testutil.ServeHandler(t, r).URL
 	res, body := testutil.Call(t, "POST", base+"/login", url.Values{"username": {"alice"}, "password": {"alice"}}, nil)
 	if res.StatusCode != 200 || len(res.Cookies()) != 2 {
 		t.Fatalf("login: %d %s %v", res.StatusCode, body, res.Cookies())

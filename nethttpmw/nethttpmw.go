@@ -19,18 +19,12 @@ import (
 func New(g *core.Guard, rules ...core.Rule) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			p, err := g.Authenticate(r.Context(), request{r})
-			if err == nil && p != nil {
-				err = core.Authorize(p, rules...)
-			}
+			p, err := g.Authenticate(r.Context(), request{r}, rules...)
 			if err != nil {
 				Write(w, g.Reject(err))
 				return
 			}
-			if p != nil {
-				r = r.WithContext(core.WithPrincipal(r.Context(), p))
-			}
-			next.ServeHTTP(w, r)
+			next.ServeHTTP(w, r.WithContext(core.WithPrincipal(r.Context(), p)))
 		})
 	}
 }
@@ -46,10 +40,7 @@ func Optional(g *core.Guard) func(http.Handler) http.Handler {
 				Write(w, g.Reject(err))
 				return
 			}
-			if p != nil {
-				r = r.WithContext(core.WithPrincipal(r.Context(), p))
-			}
-			next.ServeHTTP(w, r)
+			next.ServeHTTP(w, r.WithContext(core.WithPrincipal(r.Context(), p)))
 		})
 	}
 }
@@ -75,7 +66,16 @@ func Principal(r *http.Request) (*core.Principal, bool) {
 }
 
 // Write sends a refusal.
-func Write(w http.ResponseWriter, rej core.Rejection) { core.WriteRejection(w, rej) }
+func Write(w http.ResponseWriter, rej core.Rejection) {
+	rej.SetHeaders(w.Header().Set)
+	w.WriteHeader(rej.Status)
+	_, _ = w.Write(rej.Body)
+}
+
+// Request returns the core.Request view of r. Adapters for frameworks
+// built on net/http (ginmw) use it so that they read tokens exactly as
+// this package does.
+func Request(r *http.Request) core.Request { return request{r} }
 
 // request is the core.Request view of an *http.Request.
 type request struct{ r *http.Request }

@@ -30,7 +30,3 @@ func Renew(iss *core.Issuer) func(http.Handler) http.Handler {
 		})
 	}
 }
-
-// Request returns the core.Request view of r, for calling a Guard or an
-// Issuer directly (a page that shows a sign-in form rather than a 401).
-func Request(r *http.Request) core.Request { return request{r} }

@@ -34,7 +34,7 @@ func TestMountAndRenew(t *testing.T) {
 		p, _ := nethttpmw.Principal(r)
 		_, _ = w.Write([]byte(p.Subject))
 	}))))
-	base := testutil.Serve(t, mux).URL
+	base := testutil.ServeHandler(t, mux).URL
 
 	res, _ := testutil.Call(t, "POST", base+"/login", url.Values{"username": {"carol"}, "password": {"x"}}, nil)
 	cookies := res.Cookies()

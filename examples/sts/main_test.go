@@ -27,7 +27,7 @@ func start(t *testing.T, env map[string]string) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(closeApp)
-	return testutil.Serve(t, h).URL
+	return testutil.ServeHandler(t, h).URL
 }
 
 var alice = map[string]string{"username": "alice", "password": "alice"}

@@ -1,5 +1,5 @@
-// Package testutil mints tokens and runs loopback JWKS servers for tests,
-// so that no test file grows its own copy.
+// Package testutil mints tokens and runs loopback JWKS and introspection
+// servers for tests, so that no test file grows its own copy.
 package testutil
 
 import (
@@ -12,6 +12,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -80,8 +81,11 @@ func NewKey(t testing.TB, alg jwa.SignatureAlgorithm, kid string) Key {
 
 // Claims returns a valid claim set: sub "alice", scope "read", exp in an
 // hour, iat and nbf now, plus extra (a nil value deletes the claim).
-func Claims(extra map[string]any) map[string]any {
-	now := time.Now().Unix()
+func Claims(extra map[string]any) map[string]any { return ClaimsAt(time.Now(), extra) }
+
+// ClaimsAt is Claims for a clock that reads at (a test Clock).
+func ClaimsAt(at time.Time, extra map[string]any) map[string]any {
+	now := at.Unix()
 	c := map[string]any{"sub": "alice", "scope": "read", "iat": now, "nbf": now, "exp": now + 3600}
 	for k, v := range extra {
 		if v == nil {
@@ -201,6 +205,30 @@ func (s *JWKSServer) Hits() int64 { return s.hits.Load() }
 // URL of the key set.
 func (s *JWKSServer) JWKSURL() string { return s.Server.URL + "/jwks.json" }
 
+// Serve runs a server that is not an http.Handler (a fiber app: serve is
+// its Listener, shutdown its Shutdown) on a loopback port until the test
+// ends, and returns its base URL.
+func Serve(t testing.TB, serve func(net.Listener) error, shutdown func() error) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = serve(ln) // returns once shut down
+	}()
+	t.Cleanup(func() {
+		if err := shutdown(); err != nil {
+			t.Error(err)
+		}
+		_ = ln.Close() // in case serve had not started yet
+		<-done
+	})
+	return "http://" + ln.Addr().String()
+}
+
 // Request is a core.Request made of maps, for tests of the core alone.
 type Request struct {
 	Headers, Cookies, Params map[string]string
@@ -252,4 +280,15 @@ func PublicPEM(t testing.TB, k Key) []byte {
 		t.Fatal(err)
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+}
+
+// WithKid returns a copy of k whose kid is kid.
+func WithKid(t testing.TB, k Key, kid string) Key {
+	t.Helper()
+	c, err := k.Private.Clone()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = c.Set(jwk.KeyIDKey, kid)
+	return Key{Alg: k.Alg, Private: c}
 }

@@ -19,8 +19,8 @@ import (
 // Epoch is a whole second to start test clocks at.
 var Epoch = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 
-// Serve runs h on a loopback server closed at the end of the test.
-func Serve(t testing.TB, h http.Handler) *httptest.Server {
+// ServeHandler runs h on a loopback server closed at the end of the test.
+func ServeHandler(t testing.TB, h http.Handler) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

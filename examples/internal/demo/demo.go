@@ -67,20 +67,30 @@ func Listen() (net.Listener, context.Context, context.CancelFunc) {
 
 // Serve runs h on Addr until SIGINT or SIGTERM, then shuts down gracefully.
 func Serve(log *slog.Logger, name string, h http.Handler) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	Run(log, name, srv.Serve, srv.Shutdown)
+}
+
+// Run serves on Addr with serve (an http.Server's Serve, a fiber app's
+// Listener), logs one line when ready, and on SIGINT or SIGTERM calls
+// shutdown, giving open requests up to ten seconds to finish.
+func Run(log *slog.Logger, name string, serve func(net.Listener) error, shutdown func(context.Context) error) {
 	ln, ctx, stop := Listen()
 	defer stop()
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- serve(ln) }()
 	log.Info(name+" ready", "addr", "http://"+ln.Addr().String())
 	select {
 	case err := <-errc:
+		if err == nil {
+			err = errors.New("server stopped")
+		}
 		Fatal(err)
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	wait, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := shutdown(wait); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		Fatal(err)
 	}
 }

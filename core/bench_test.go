@@ -1,0 +1,74 @@
+package core_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/lestrrat-go/jwx/v2/jwa"
+
+	"github.com/tokengate/tokengate/core"
+	"github.com/tokengate/tokengate/internal/testutil"
+)
+
+var benchAlgs = []jwa.SignatureAlgorithm{jwa.HS256, jwa.RS256, jwa.ES256, jwa.EdDSA}
+
+// benchGuard returns a Guard that trusts k, caching results or not, and a
+// token of about 1 KiB.
+func benchGuard(b *testing.B, k testutil.Key, cached bool) (*core.Guard, string) {
+	cfg := core.Config{}
+	if !cached {
+		cfg.CacheTTL = -1
+	}
+	if k.Alg == jwa.HS256 {
+		cfg.HMACSecret = testutil.Secret
+	} else {
+		cfg.PublicKeysPEM = testutil.PublicPEM(b, k)
+	}
+	g, err := core.New(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = g.Close() })
+	tok := testutil.Mint(b, k, testutil.Claims(map[string]any{"pad": strings.Repeat("x", 600)}), nil)
+	return g, tok
+}
+
+// BenchmarkValidateCached is the hot path: a token seen before.
+func BenchmarkValidateCached(b *testing.B) {
+	for _, alg := range benchAlgs {
+		b.Run(alg.String(), func(b *testing.B) {
+			g, tok := benchGuard(b, testutil.NewKey(b, alg, ""), true)
+			req := testutil.Bearer(tok)
+			ctx := context.Background()
+			if _, err := g.Authenticate(ctx, req); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := g.Validate(ctx, tok); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkValidateFirstSeen validates a token never seen before: signature
+// and claims every time (the cache is off).
+func BenchmarkValidateFirstSeen(b *testing.B) {
+	for _, alg := range benchAlgs {
+		b.Run(alg.String(), func(b *testing.B) {
+			g, tok := benchGuard(b, testutil.NewKey(b, alg, ""), false)
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := g.Validate(ctx, tok); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

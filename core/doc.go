@@ -1,0 +1,24 @@
+// Package core is tokengate's framework-agnostic engine: it finds the bearer
+// token in a request, validates it (locally for JWTs, by RFC 7662
+// introspection for reference tokens), authorizes the caller and maps every
+// failure to its RFC 6750 answer.
+//
+// Build one Guard at startup and share it:
+//
+//	guard, err := core.New(core.Config{
+//		JWKSURL:  "https://idp.example/.well-known/jwks.json",
+//		Issuer:   "https://idp.example/",
+//		Audience: []string{"api"},
+//	})
+//
+// The adapters (nethttpmw, ginmw, fibermw) call Guard.Authenticate with a
+// Request view of the framework's request, core.Authorize with the route's
+// Rules, and write Guard.Reject(err) when either fails. Everything they do
+// is decided here.
+//
+// Errors wrap sentinels (ErrTokenExpired, ErrSignature, ErrUnavailable, ...)
+// that callers test with errors.Is.
+//
+// A token seen before is answered from a cache without any signature check
+// or JSON decoding; entries never outlive the token's exp or Config.CacheTTL.
+package core

@@ -1,0 +1,76 @@
+package core_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jws"
+
+	"github.com/tokengate/tokengate/core"
+)
+
+// header is a core.Request with just an Authorization header.
+type header string
+
+func (h header) Header(name string) string {
+	if name == "Authorization" {
+		return string(h)
+	}
+	return ""
+}
+func (header) Cookie(string) string { return "" }
+func (header) Query(string) string  { return "" }
+func (header) Method() string       { return "GET" }
+func (header) Path() string         { return "/" }
+
+func Example() {
+	secret := []byte("an HMAC secret of at least 32 bytes!")
+	guard, err := core.New(core.Config{HMACSecret: secret, Issuer: "https://issuer.example"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer guard.Close()
+
+	// A token as an issuer would sign it.
+	claims, _ := json.Marshal(map[string]any{
+		"iss": "https://issuer.example", "sub": "alice", "scope": "read",
+		"exp": time.Now().Add(time.Hour).Unix(),
+	})
+	tok, _ := jws.Sign(claims, jws.WithKey(jwa.HS256, secret))
+
+	p, err := guard.Authenticate(context.Background(), header("Bearer "+string(tok)))
+	fmt.Println(p.Subject, p.Scopes, err)
+
+	err = core.Authorize(p, core.Scopes("admin"))
+	rej := guard.Reject(err)
+	fmt.Println(errors.Is(err, core.ErrInsufficientScope), rej.Status)
+	fmt.Println(rej.WWWAuthenticate)
+	// Output:
+	// alice [read] <nil>
+	// true 403
+	// Bearer realm="tokengate", error="insufficient_scope", error_description="insufficient scope", scope="admin"
+}
+
+func ExampleGuard_Reject() {
+	guard, _ := core.New(core.Config{HMACSecret: []byte("an HMAC secret of at least 32 bytes!")})
+	defer guard.Close()
+	_, err := guard.Authenticate(context.Background(), header(""))
+	rej := guard.Reject(err)
+	fmt.Println(rej.Status, rej.WWWAuthenticate)
+	fmt.Println(string(rej.Body))
+	// Output:
+	// 401 Bearer realm="tokengate"
+	// {"error":"unauthorized","error_description":"authentication required"}
+}
+
+func ExampleLoadEnv() {
+	env := map[string]string{"TOKENGATE_JWKS_URL": "https://idp.example/jwks.json", "TOKENGATE_AUDIENCE": "api,web"}
+	cfg, err := core.LoadEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	fmt.Println(cfg.JWKSURL, cfg.Audience, err)
+	// Output: https://idp.example/jwks.json [api web] <nil>
+}

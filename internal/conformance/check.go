@@ -1,0 +1,173 @@
+package conformance
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/tokengate/tokengate/core"
+)
+
+// Serve starts an app that protects its routes with g, on loopback, until
+// t ends, and returns its base URL.
+type Serve func(t *testing.T, g *core.Guard) (baseURL string)
+
+// testCase is one request and the answer every app must give.
+type testCase struct {
+	name     string
+	upstream upstream
+	path     string
+	header   http.Header
+	want     answer
+}
+
+// upstream is the state of the JWKS endpoint behind the Guard.
+type upstream int
+
+const (
+	up          upstream = iota // serves the signing key
+	failing                     // answers 500
+	unreachable                 // refuses connections
+)
+
+// answer is what an app must send back.
+type answer struct {
+	status int
+	// challenge is the exact WWW-Authenticate value; "" means no header.
+	challenge string
+	// body is compared, once decoded, with the decoded response body.
+	body any
+}
+
+// Answers shared by the tables.
+const realm = `Bearer realm="tokengate"`
+
+func errorBody(code, desc string) any {
+	return map[string]any{"error": code, "error_description": desc}
+}
+
+func invalid(desc string) answer {
+	return answer{
+		status:    http.StatusUnauthorized,
+		challenge: realm + `, error="invalid_token", error_description="` + desc + `"`,
+		body:      errorBody("invalid_token", desc),
+	}
+}
+
+var noToken = answer{
+	status:    http.StatusUnauthorized,
+	challenge: realm,
+	body:      errorBody("unauthorized", "authentication required"),
+}
+
+func forbidden(desc, scope string) answer {
+	challenge := realm + `, error="insufficient_scope", error_description="` + desc + `"`
+	if scope != "" {
+		challenge += `, scope="` + scope + `"`
+	}
+	return answer{status: http.StatusForbidden, challenge: challenge, body: errorBody("insufficient_scope", desc)}
+}
+
+func ok(body any) answer { return answer{status: http.StatusOK, body: body} }
+
+func authz(values ...string) http.Header  { return http.Header{"Authorization": values} }
+func bearer(tok string) http.Header       { return authz("Bearer " + tok) }
+func cookie(values ...string) http.Header { return http.Header{"Cookie": values} }
+
+// run sends each case to the app serving its upstream state and checks
+// the answer.
+func run(t *testing.T, base map[upstream]string, cases []testCase) {
+	client := &http.Client{Timeout: 30 * time.Second}
+	t.Cleanup(client.CloseIdleConnections)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodGet, base[c.upstream]+c.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, values := range c.header {
+				for _, v := range values {
+					req.Header.Add(name, v)
+				}
+			}
+			res, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			check(t, res, c.want)
+		})
+	}
+}
+
+// NewGuard builds a Guard that is closed when t ends.
+func NewGuard(t testing.TB, cfg core.Config) *core.Guard {
+	t.Helper()
+	g, err := core.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = g.Close() })
+	return g
+}
+
+func check(t *testing.T, res *http.Response, want answer) {
+	t.Helper()
+	if res.StatusCode != want.status {
+		t.Errorf("status = %d, want %d", res.StatusCode, want.status)
+	}
+	challenges := res.Header.Values("WWW-Authenticate")
+	switch {
+	case want.challenge == "" && len(challenges) > 0:
+		t.Errorf("WWW-Authenticate = %q, want none", challenges)
+	case want.challenge != "" && (len(challenges) != 1 || challenges[0] != want.challenge):
+		t.Errorf("WWW-Authenticate = %q\nwant             %q", challenges, want.challenge)
+	}
+	ct := res.Header.Get("Content-Type")
+	if res.StatusCode >= 400 {
+		// Failures are the core's answer, byte for byte.
+		if ct != "application/json" {
+			t.Errorf("Content-Type = %q, want application/json", ct)
+		}
+		if cc := res.Header.Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("Cache-Control = %q, want no-store", cc)
+		}
+	} else if mt, _, _ := mime.ParseMediaType(ct); mt != "application/json" {
+		t.Errorf("Content-Type = %q, want application/json", ct)
+	}
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decode(raw)
+	if err != nil {
+		t.Fatalf("body %q is not JSON: %v", raw, err)
+	}
+	wantRaw, err := json.Marshal(want.body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantBody, _ := decode(wantRaw)
+	if !reflect.DeepEqual(got, wantBody) {
+		t.Errorf("body = %s\nwant   %s", bytes.TrimSpace(raw), wantRaw)
+	}
+}
+
+// decode reads one JSON value, numbers kept exact.
+func decode(b []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, io.ErrUnexpectedEOF
+	}
+	return v, nil
+}

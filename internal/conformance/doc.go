@@ -1,0 +1,12 @@
+// Package conformance holds the behaviour every adapter must show a client,
+// whatever its framework, as tables of requests and the exact answers
+// expected (status, WWW-Authenticate, JSON body):
+//
+//   - RunContract: the routes of the example apps, as the contract of the
+//     examples describes them. Each example's test serves its own router.
+//   - RunMiddleware: the adapter API itself (New, Optional, Require,
+//     Principal) on a small app each adapter's test builds.
+//
+// The answers are absolute, not compared between adapters, so a
+// difference between adapters is a failing test of the one that differs.
+package conformance
