@@ -132,6 +132,7 @@ func asError(err error) *Error {
 		ErrNoToken, ErrMalformed, ErrTokenTooLarge, ErrAlgorithm, ErrUnknownKey, ErrSignature,
 		ErrTokenExpired, ErrTokenNotYetValid, ErrIssuedInFuture, ErrIssuer, ErrAudience, ErrType,
 		ErrMissingClaim, ErrInactive, ErrInsufficientScope, ErrForbidden, ErrUnavailable,
+		ErrInvalidCredentials, ErrInvalidGrant, ErrInvalidClient, ErrInvalidRequest, ErrCrossOrigin, ErrServer,
 	} {
 		if errors.Is(err, kind) {
 			return newError(kind, "", err)
