@@ -108,6 +108,11 @@ type Config struct {
 	// for tokens that are not JWTs. Tokens it resolves are never cached, so
 	// a revoked token is refused at once.
 	References ReferenceResolver
+	// Revocations, when set, is asked on every request whether a valid
+	// JWT was revoked since it was issued (a logout, a detected refresh
+	// token reuse), so that the token service's own routes refuse it at
+	// once rather than at exp. Issuer.GuardConfig sets it.
+	Revocations RevocationChecker
 
 	// HTTPClient makes the outbound calls (JWKS, introspection). Default: a
 	// client with Timeout. Response bodies are always bounded by

@@ -128,6 +128,24 @@ func (g *Guard) authenticate(ctx context.Context, r Request, optional bool, rule
 
 // Validate checks a raw token, from the cache when it was seen before.
 func (g *Guard) Validate(ctx context.Context, tok string) (*Principal, error) {
+	p, err := g.lookup(ctx, tok)
+	if err != nil || g.cfg.Revocations == nil || !looksLikeJWT(tok) {
+		return p, err
+	}
+	// A self-contained token passes its signature check until exp; next to
+	// the token service, ask on every request whether it was revoked.
+	if err := g.cfg.Revocations.CheckRevoked(ctx, p); err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			err = newError(ErrUnavailable, "token store unavailable", err)
+		}
+		return nil, err
+	}
+	return p, nil
+}
+
+// lookup validates tok, from the cache when it was seen before.
+func (g *Guard) lookup(ctx context.Context, tok string) (*Principal, error) {
 	if len(tok) > g.cfg.MaxTokenSize {
 		return nil, newError(ErrTokenTooLarge, "token too large", nil)
 	}

@@ -45,12 +45,8 @@ func (iss *Issuer) accessInfo(ctx context.Context, token string) (*accessToken, 
 		return nil, newError(ErrMalformed, "token malformed", err)
 	}
 	info.expires = exp
-	revoked, err := iss.store.TokenRevoked(ctx, info.id)
-	if err != nil {
-		return nil, storeFailure(err)
-	}
-	if revoked {
-		return nil, newError(ErrInactive, "token revoked", nil)
+	if err := iss.tokenRevoked(ctx, info.id); err != nil {
+		return nil, err
 	}
 	if info.sessionID != "" {
 		ok, err := iss.sessionActive(ctx, info.sessionID)
@@ -62,6 +58,47 @@ func (iss *Issuer) accessInfo(ctx context.Context, token string) (*accessToken, 
 		}
 	}
 	return info, nil
+}
+
+// CheckRevoked tells a Guard next to this Issuer (Config.Revocations)
+// whether a token that passed its signature check was revoked since: its
+// jti revoked, or its sign-in revoked (logout, detected reuse). A sign-in
+// the store does not know (a memory store after a restart) revokes
+// nothing, so that tokens survive restarts until their exp.
+func (iss *Issuer) CheckRevoked(ctx context.Context, p *Principal) error {
+	id, _ := p.Claims["jti"].(string)
+	if err := iss.tokenRevoked(ctx, id); err != nil {
+		return err
+	}
+	sid, _ := p.Claims["sid"].(string)
+	if sid == "" {
+		return nil
+	}
+	s, err := iss.store.Session(ctx, sid)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil
+	case err != nil:
+		return storeFailure(err)
+	case s.Revoked:
+		return newError(ErrInactive, "sign-in ended", nil)
+	}
+	return nil
+}
+
+// tokenRevoked fails with ErrInactive when the token id was revoked.
+func (iss *Issuer) tokenRevoked(ctx context.Context, id string) error {
+	if id == "" {
+		return nil
+	}
+	revoked, err := iss.store.TokenRevoked(ctx, id)
+	if err != nil {
+		return storeFailure(err)
+	}
+	if revoked {
+		return newError(ErrInactive, "token revoked", nil)
+	}
+	return nil
 }
 
 // Introspect answers RFC 7662 for a token this Issuer issued. An active

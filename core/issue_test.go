@@ -93,6 +93,47 @@ func TestReferenceTokenIsRefusedRightAfterLogout(t *testing.T) {
 	}
 }
 
+// TestServiceGuardRefusesJWTsOfAnEndedSignIn: self-contained tokens stay
+// valid elsewhere until exp, but the token service's own Guard asks its
+// store on every request, cached or not.
+func TestServiceGuardRefusesJWTsOfAnEndedSignIn(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		end  func(iss *core.Issuer, tok *core.Tokens) error
+	}{
+		{"logout", func(iss *core.Issuer, tok *core.Tokens) error { return iss.Logout(ctx, tok.RefreshToken, "") }},
+		{"refresh token reuse", func(iss *core.Issuer, tok *core.Tokens) error {
+			if _, err := iss.Refresh(ctx, tok.RefreshToken); err != nil {
+				return err
+			}
+			if _, err := iss.Refresh(ctx, tok.RefreshToken); !errors.Is(err, core.ErrInvalidGrant) {
+				t.Fatalf("reuse: %v", err)
+			}
+			return nil
+		}},
+		{"revocation of the access token", func(iss *core.Issuer, tok *core.Tokens) error {
+			return iss.Revoke(ctx, tok.AccessToken, "access_token")
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			iss, _ := newIssuer(t, core.IssuerConfig{})
+			g := guardFor(t, iss, core.Config{CacheTTL: time.Hour})
+			tok := login(t, iss)
+			if _, err := g.Validate(ctx, tok.AccessToken); err != nil {
+				t.Fatal(err)
+			}
+			if err := tt.end(iss, tok); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := g.Validate(ctx, tok.AccessToken); !errors.Is(err, core.ErrInactive) {
+				t.Fatalf("got %v, want ErrInactive", err)
+			}
+		})
+	}
+}
+
 func TestAccessTokenLifetimeEdges(t *testing.T) {
 	for _, format := range []core.TokenFormat{core.FormatJWT, core.FormatReference} {
 		t.Run(string(format), func(t *testing.T) {

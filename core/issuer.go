@@ -94,6 +94,9 @@ func (iss *Issuer) GuardConfig(base Config) Config {
 	if c.References == nil {
 		c.References = iss
 	}
+	if c.Revocations == nil {
+		c.Revocations = iss
+	}
 	if c.TokenLookup == "" && iss.cfg.Cookie.Name != DefaultCookieName {
 		c.TokenLookup = "header:Authorization,cookie:" + iss.cfg.Cookie.Name
 	}

@@ -16,6 +16,14 @@ type ReferenceResolver interface {
 	ResolveReference(ctx context.Context, token string) ([]byte, error)
 }
 
+// RevocationChecker tells a Guard whether a valid self-contained token was
+// revoked (see Config.Revocations); an *Issuer implements it over its
+// Store. CheckRevoked returns an error wrapping ErrInactive for a revoked
+// token and ErrUnavailable when the store cannot answer.
+type RevocationChecker interface {
+	CheckRevoked(ctx context.Context, p *Principal) error
+}
+
 // resolveReference validates a reference token through Config.References.
 // The answer is never cached: the store is the only truth about whether a
 // token was revoked a moment ago.
