@@ -150,17 +150,11 @@ func (iss *Issuer) LogoutHandler() http.Handler {
 // token_type_hint) as a form, with HTTP Basic client authentication.
 func (iss *Issuer) IntrospectHandler() http.Handler {
 	return iss.endpoint(http.MethodPost, false, func(w http.ResponseWriter, r *http.Request) error {
-		if err := iss.authenticateClient(r); err != nil {
-			return err
-		}
-		params, err := readParams(r)
+		token, hint, err := iss.clientTokenRequest(r)
 		if err != nil {
 			return err
 		}
-		if params["token"] == "" {
-			return newError(ErrInvalidRequest, "token required", nil)
-		}
-		out, err := iss.Introspect(r.Context(), params["token"], params["token_type_hint"])
+		out, err := iss.Introspect(r.Context(), token, hint)
 		if err != nil {
 			return err
 		}
@@ -174,23 +168,33 @@ func (iss *Issuer) IntrospectHandler() http.Handler {
 // whether or not the token was known.
 func (iss *Issuer) RevokeHandler() http.Handler {
 	return iss.endpoint(http.MethodPost, false, func(w http.ResponseWriter, r *http.Request) error {
-		if err := iss.authenticateClient(r); err != nil {
-			return err
-		}
-		params, err := readParams(r)
+		token, hint, err := iss.clientTokenRequest(r)
 		if err != nil {
 			return err
 		}
-		if params["token"] == "" {
-			return newError(ErrInvalidRequest, "token required", nil)
-		}
-		if err := iss.Revoke(r.Context(), params["token"], params["token_type_hint"]); err != nil {
+		if err := iss.Revoke(r.Context(), token, hint); err != nil {
 			return err
 		}
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusOK)
 		return nil
 	})
+}
+
+// clientTokenRequest authenticates the client of an introspection or
+// revocation request and returns its token and token_type_hint.
+func (iss *Issuer) clientTokenRequest(r *http.Request) (token, hint string, err error) {
+	if err := iss.authenticateClient(r); err != nil {
+		return "", "", err
+	}
+	params, err := readParams(r)
+	if err != nil {
+		return "", "", err
+	}
+	if params["token"] == "" {
+		return "", "", newError(ErrInvalidRequest, "token required", nil)
+	}
+	return params["token"], params["token_type_hint"], nil
 }
 
 // JWKSHandler serves the public keys as a JWK Set: those of the key ring
