@@ -66,11 +66,7 @@ func Principal(r *http.Request) (*core.Principal, bool) {
 }
 
 // Write sends a refusal.
-func Write(w http.ResponseWriter, rej core.Rejection) {
-	rej.SetHeaders(w.Header().Set)
-	w.WriteHeader(rej.Status)
-	_, _ = w.Write(rej.Body)
-}
+func Write(w http.ResponseWriter, rej core.Rejection) { core.WriteRejection(w, rej) }
 
 // Request returns the core.Request view of r. Adapters for frameworks
 // built on net/http (ginmw) use it so that they read tokens exactly as
