@@ -130,79 +130,42 @@ func LoadEnv(lookup func(string) (string, bool)) (Config, error) {
 }
 
 func loadEnv(c Config, lookup func(string) (string, bool)) (Config, error) {
-	get := func(name string) (string, bool) {
-		v, ok := lookup(name)
-		v = strings.TrimSpace(v)
-		return v, ok && v != ""
-	}
-	var err error
-	str := func(name string, dst *string) {
-		if v, ok := get(name); ok {
-			*dst = v
-		}
-	}
-	list := func(name string, dst *[]string) {
-		if v, ok := get(name); ok {
-			*dst = splitList(v)
-		}
-	}
-	dur := func(name string, dst *time.Duration, zero time.Duration) {
-		v, ok := get(name)
-		if !ok || err != nil {
-			return
-		}
-		d, perr := time.ParseDuration(v)
-		if perr != nil || d < 0 {
-			err = &EnvError{Var: name, Err: fmt.Errorf("%q is not a non-negative Go duration such as 30s", v)}
-			return
-		}
-		if d == 0 {
-			d = zero
-		}
-		*dst = d
-	}
-
-	str(EnvIssuer, &c.Issuer)
-	list(EnvAudience, &c.Audience)
-	str(EnvJWKSURL, &c.JWKSURL)
-	if v, ok := get(EnvJWTSecret); ok {
+	e := envReader{lookup: lookup}
+	e.str(EnvIssuer, &c.Issuer)
+	e.list(EnvAudience, &c.Audience)
+	e.str(EnvJWKSURL, &c.JWKSURL)
+	if v, ok := e.get(EnvJWTSecret); ok {
 		c.HMACSecret = []byte(v)
 	}
-	list(EnvAlgorithms, &c.Algorithms)
-	dur(EnvLeeway, &c.Leeway, -1)     // 0 means no leeway
-	dur(EnvCacheTTL, &c.CacheTTL, -1) // 0 means no cache
-	str(EnvIntrospectionURL, &c.Introspection.URL)
-	str(EnvClientID, &c.Introspection.ClientID)
-	str(EnvClientSecret, &c.Introspection.ClientSecret)
-	str(EnvIntrospectionAuth, &c.Introspection.AuthMethod)
-	str(EnvIntrospectionBearerToken, &c.Introspection.BearerToken)
-	dur(EnvIntrospectionNegativeTTL, &c.Introspection.NegativeTTL, -1) // 0 means no negative cache
-	if v, ok := get(EnvIntrospectAll); ok && err == nil {
-		b, perr := strconv.ParseBool(v)
-		if perr != nil {
-			err = &EnvError{Var: EnvIntrospectAll, Err: fmt.Errorf("%q is not true or false", v)}
-		}
-		c.Introspection.IntrospectAll = b
-	}
-	str(EnvUserinfoURL, &c.Introspection.UserinfoURL)
-	str(EnvTokenLookup, &c.TokenLookup)
-	str(EnvRequiredType, &c.RequiredType)
-	if v, ok := get(EnvMaxTokenSize); ok && err == nil {
-		n, perr := strconv.Atoi(v)
-		if perr != nil || n <= 0 {
-			err = &EnvError{Var: EnvMaxTokenSize, Err: fmt.Errorf("%q is not a positive number of bytes", v)}
+	e.list(EnvAlgorithms, &c.Algorithms)
+	e.dur(EnvLeeway, &c.Leeway, -1, true)     // 0 means no leeway
+	e.dur(EnvCacheTTL, &c.CacheTTL, -1, true) // 0 means no cache
+	e.str(EnvIntrospectionURL, &c.Introspection.URL)
+	e.str(EnvClientID, &c.Introspection.ClientID)
+	e.str(EnvClientSecret, &c.Introspection.ClientSecret)
+	e.str(EnvIntrospectionAuth, &c.Introspection.AuthMethod)
+	e.str(EnvIntrospectionBearerToken, &c.Introspection.BearerToken)
+	e.dur(EnvIntrospectionNegativeTTL, &c.Introspection.NegativeTTL, -1, true) // 0 means no negative cache
+	e.flag(EnvIntrospectAll, func(on bool) { c.Introspection.IntrospectAll = on })
+	e.str(EnvUserinfoURL, &c.Introspection.UserinfoURL)
+	e.str(EnvTokenLookup, &c.TokenLookup)
+	e.str(EnvRequiredType, &c.RequiredType)
+	if v, ok := e.get(EnvMaxTokenSize); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			e.fail(EnvMaxTokenSize, "%q is not a positive number of bytes", v)
 		}
 		c.MaxTokenSize = n
 	}
-	if v, ok := get(EnvPublicKeyFile); ok && err == nil {
-		pem, rerr := os.ReadFile(v)
-		if rerr != nil {
-			err = &EnvError{Var: EnvPublicKeyFile, Err: rerr}
+	if v, ok := e.get(EnvPublicKeyFile); ok {
+		pem, err := os.ReadFile(v)
+		if err != nil {
+			e.fail(EnvPublicKeyFile, "%v", err)
 		}
 		c.PublicKeysPEM = pem
 	}
-	if err != nil {
-		return Config{}, err
+	if e.err != nil {
+		return Config{}, e.err
 	}
 	if c.JWKSURL == "" && len(c.HMACSecret) == 0 && len(c.PublicKeysPEM) == 0 && c.Keys == nil && c.Introspection.URL == "" && c.References == nil {
 		return Config{}, &EnvError{Var: EnvJWKSURL, Err: fmt.Errorf("set %s, %s or %s", EnvJWKSURL, EnvJWTSecret, EnvIntrospectionURL)}
@@ -218,4 +181,69 @@ func splitList(v string) []string {
 		}
 	}
 	return out
+}
+
+// envReader reads TOKENGATE_* variables, keeping the first error, which
+// names its variable.
+type envReader struct {
+	lookup func(string) (string, bool)
+	err    error
+}
+
+// get returns the trimmed value of a variable that is set and not blank.
+func (e *envReader) get(name string) (string, bool) {
+	v, ok := e.lookup(name)
+	v = strings.TrimSpace(v)
+	return v, ok && v != ""
+}
+
+func (e *envReader) fail(name, format string, args ...any) {
+	if e.err == nil {
+		e.err = &EnvError{Var: name, Err: fmt.Errorf(format, args...)}
+	}
+}
+
+func (e *envReader) list(name string, dst *[]string) {
+	if v, ok := e.get(name); ok {
+		*dst = splitList(v)
+	}
+}
+
+func (e *envReader) str(name string, dst *string) {
+	if v, ok := e.get(name); ok {
+		*dst = v
+	}
+}
+
+// dur reads a Go duration. A zero value is stored as zero when allowed,
+// and is an error otherwise.
+func (e *envReader) dur(name string, dst *time.Duration, zero time.Duration, zeroOK bool) {
+	v, ok := e.get(name)
+	if !ok {
+		return
+	}
+	d, err := time.ParseDuration(v)
+	switch {
+	case err != nil || d < 0:
+		e.fail(name, "%q is not a non-negative Go duration such as 30s", v)
+	case d == 0 && !zeroOK:
+		e.fail(name, "must be longer than 0")
+	case d == 0:
+		*dst = zero
+	default:
+		*dst = d
+	}
+}
+
+func (e *envReader) flag(name string, set func(bool)) {
+	v, ok := e.get(name)
+	if !ok {
+		return
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		e.fail(name, "%q is not true or false", v)
+		return
+	}
+	set(b)
 }

@@ -2,12 +2,10 @@ package core
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"os"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // Environment variables read by LoadIssuerEnv, besides EnvIssuer,
@@ -156,63 +154,4 @@ func loadIssuerEnv(c IssuerConfig, lookup func(string) (string, bool)) (IssuerCo
 		return IssuerConfig{}, e.err
 	}
 	return c, nil
-}
-
-// envReader reads TOKENGATE_* variables, keeping the first error, which
-// names its variable.
-type envReader struct {
-	lookup func(string) (string, bool)
-	err    error
-}
-
-// get returns the trimmed value of a variable that is set and not blank.
-func (e *envReader) get(name string) (string, bool) {
-	v, ok := e.lookup(name)
-	v = strings.TrimSpace(v)
-	return v, ok && v != ""
-}
-
-func (e *envReader) fail(name, format string, args ...any) {
-	if e.err == nil {
-		e.err = &EnvError{Var: name, Err: fmt.Errorf(format, args...)}
-	}
-}
-
-func (e *envReader) str(name string, dst *string) {
-	if v, ok := e.get(name); ok {
-		*dst = v
-	}
-}
-
-// dur reads a Go duration. A zero value is stored as zero when allowed,
-// and is an error otherwise.
-func (e *envReader) dur(name string, dst *time.Duration, zero time.Duration, zeroOK bool) {
-	v, ok := e.get(name)
-	if !ok {
-		return
-	}
-	d, err := time.ParseDuration(v)
-	switch {
-	case err != nil || d < 0:
-		e.fail(name, "%q is not a non-negative Go duration such as 15m", v)
-	case d == 0 && !zeroOK:
-		e.fail(name, "must be longer than 0")
-	case d == 0:
-		*dst = zero
-	default:
-		*dst = d
-	}
-}
-
-func (e *envReader) flag(name string, set func(bool)) {
-	v, ok := e.get(name)
-	if !ok {
-		return
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		e.fail(name, "%q is not true or false", v)
-		return
-	}
-	set(b)
 }
