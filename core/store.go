@@ -56,7 +56,8 @@ type Store interface {
 	RevokeToken(ctx context.Context, id string, until time.Time) error
 	// TokenRevoked reports whether RevokeToken was called for id.
 	TokenRevoked(ctx context.Context, id string) (bool, error)
-	// APITokens lists the API tokens that are neither expired nor revoked.
+	// APITokens lists the API tokens that are neither expired nor
+	// revoked, in any order.
 	APITokens(ctx context.Context) ([]*TokenRecord, error)
 }
 
