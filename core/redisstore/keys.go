@@ -29,6 +29,7 @@ func (s *Store) tokenIDKey(id string) string { return s.prefix + "i:" + id }
 func (s *Store) revokedKey(id string) string { return s.prefix + "x:" + id }
 func (s *Store) apiIndexKey() string         { return s.prefix + "api" }
 func (s *Store) tokenKeyPrefix() string      { return s.prefix + "t:" }
+func (s *Store) sessionKeyPrefix() string    { return s.prefix + "s:" }
 
 // ttlUntil is the TTL, in milliseconds, of a key whose record ends at t.
 func (s *Store) ttlUntil(t time.Time) int64 {

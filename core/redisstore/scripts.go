@@ -44,6 +44,19 @@ end
 return {1, redis.call('HGETALL', s)}
 `)
 
+// sessionByRefreshScript reads the sign-in of a refresh token hash in one
+// round trip.
+//
+//	KEYS: refresh index
+//	ARGV: session key prefix
+var sessionByRefreshScript = redis.NewScript(`
+local id = redis.call('GET', KEYS[1])
+if not id then
+  return false
+end
+return {id, redis.call('HGETALL', ARGV[1] .. id)}
+`)
+
 // createScript stores a new sign-in and its refresh index.
 //
 //	KEYS: session, refresh index ("" hash: none)

@@ -109,13 +109,18 @@ func (s *Store) Session(ctx context.Context, id string) (*core.Session, error) {
 	return s.session(ctx, id)
 }
 
-// session reads a sign-in; one that has expired by the store's clock is
-// core.ErrNotFound.
+// session reads a sign-in.
 func (s *Store) session(ctx context.Context, id string) (*core.Session, error) {
 	h, err := s.rdb.HGetAll(ctx, s.sessionKey(id)).Result()
 	if err != nil {
 		return nil, s.fail("read session", err)
 	}
+	return s.checked(id, h)
+}
+
+// checked decodes sign-in id from its fields; one that is missing or has
+// expired by the store's clock is core.ErrNotFound.
+func (s *Store) checked(id string, h map[string]string) (*core.Session, error) {
 	if len(h) == 0 {
 		return nil, core.ErrNotFound
 	}
@@ -133,14 +138,17 @@ func (s *Store) session(ctx context.Context, id string) (*core.Session, error) {
 func (s *Store) SessionByRefresh(ctx context.Context, refreshHash string) (*core.Session, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	id, err := s.rdb.Get(ctx, s.refreshKey(refreshHash)).Result()
+	res, err := sessionByRefreshScript.Run(ctx, s.rdb, []string{s.refreshKey(refreshHash)}, s.sessionKeyPrefix()).Slice()
 	switch {
 	case errors.Is(err, redis.Nil):
 		return nil, core.ErrNotFound
 	case err != nil:
-		return nil, s.fail("read refresh index", err)
+		return nil, s.fail("read session by refresh token", err)
+	case len(res) != 2:
+		return nil, fmt.Errorf("%w: refresh index reply", ErrBadRecord)
 	}
-	return s.session(ctx, id)
+	id, _ := res[0].(string)
+	return s.checked(id, pairs(res[1]))
 }
 
 // Rotate implements core.Store with one script: whichever instance runs

@@ -21,7 +21,7 @@ const (
 // Errors of the store, besides core.ErrNotFound and core.ErrStale.
 var (
 	// ErrBadURL: the Redis URL given to Open cannot be used.
-	ErrBadURL = errors.New("redisstore: not a usable Redis URL")
+	ErrBadURL = errors.New("redisstore: not a redis://host:port/db URL")
 	// ErrBadRecord: a record read from Redis cannot be decoded. The
 	// Issuer answers it like any other store failure (503).
 	ErrBadRecord = errors.New("redisstore: record cannot be decoded")

@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -12,14 +13,16 @@ import (
 	"github.com/tokengate/tokengate/core"
 	"github.com/tokengate/tokengate/core/redisstore"
 	"github.com/tokengate/tokengate/core/storetest"
-	"github.com/tokengate/tokengate/internal/testutil"
 )
 
-// open returns a store on srv with its own key prefix, closed at the end
-// of the test.
-func open(t testing.TB, srv *testutil.RedisServer, opts redisstore.Options) *redisstore.Store {
+// open returns a store on the Redis at url (the shared one when ""),
+// closed at the end of the test. Give each test its own Options.Prefix.
+func open(t testing.TB, url string, opts redisstore.Options) *redisstore.Store {
 	t.Helper()
-	s, err := redisstore.Open(srv.URL(0), opts)
+	if url == "" {
+		url = os.Getenv(redisstore.EnvURL)
+	}
+	s, err := redisstore.Open(url, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,16 +31,19 @@ func open(t testing.TB, srv *testutil.RedisServer, opts redisstore.Options) *red
 }
 
 func TestRedisStoreContract(t *testing.T) {
-	srv := testutil.StartRedis(t)
 	var n atomic.Int64
 	storetest.Run(t, func(t *testing.T, now func() time.Time) core.Store {
-		return open(t, srv, redisstore.Options{Prefix: fmt.Sprintf("contract%d:", n.Add(1)), Now: now})
+		return open(t, "", redisstore.Options{Prefix: fmt.Sprintf("contract%d:", n.Add(1)), Now: now})
 	})
 }
 
 func TestNewUsesTheCallersClient(t *testing.T) {
-	srv := testutil.StartRedis(t)
-	client := redis.NewClient(&redis.Options{Addr: srv.Addr(), DB: 3})
+	opts, err := redis.ParseURL(os.Getenv(redisstore.EnvURL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.DB = 3
+	client := redis.NewClient(opts)
 	defer client.Close()
 	s := redisstore.New(client, redisstore.Options{Prefix: "app:"})
 	ctx := context.Background()

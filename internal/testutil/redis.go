@@ -2,6 +2,7 @@ package testutil
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -16,14 +17,13 @@ import (
 	"time"
 )
 
-// RedisServer is a real redis-server on a free loopback port, started for
-// one test and stopped when it ends. Tests that need Redis fail, never
-// skip, when redis-server is not installed: scripts/test.sh installs
-// Debian's package, so CI always has it.
+// RedisServer is a real redis-server on a free loopback port, for tests.
+// Tests that need Redis fail, never skip, when redis-server is not
+// installed: scripts/test.sh installs Debian's package, so CI has it.
 type RedisServer struct {
-	t    testing.TB
-	dir  string
-	port int
+	dir     string
+	port    int
+	ownsDir bool // Close removes dir
 
 	mu     sync.Mutex
 	proc   *os.Process   // nil while stopped
@@ -33,30 +33,54 @@ type RedisServer struct {
 // redisWait bounds how long a starting or stopping server may take.
 const redisWait = 10 * time.Second
 
-// StartRedis starts redis-server from PATH on a free 127.0.0.1 port with
-// its files in a temporary directory and no persistence, waits until it
-// answers PING, and stops it when the test ends.
+// ErrNoRedis: redis-server is not on PATH.
+var ErrNoRedis = errors.New("redis-server is not installed: these tests run against a real Redis; " +
+	"install it (Debian: apt-get install redis-server) or run bash scripts/test.sh, which does")
+
+// StartRedis starts a redis-server for one test (see LaunchRedis) and
+// stops it when the test ends.
 func StartRedis(t testing.TB) *RedisServer {
 	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Fatal("redis-server is not installed: these tests run against a real Redis. " +
-			"Install it (Debian: apt-get install redis-server) or run bash scripts/test.sh, which does.")
+	r, err := launchRedis(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
 	}
-	r := &RedisServer{t: t, dir: t.TempDir()}
+	t.Cleanup(r.Close)
+	return r
+}
+
+// LaunchRedis starts redis-server from PATH on a free 127.0.0.1 port,
+// with its files in a new temporary directory and no persistence, and
+// waits until it answers PING. For a TestMain; Close stops it.
+func LaunchRedis() (*RedisServer, error) {
+	dir, err := os.MkdirTemp("", "redis-test-")
+	if err != nil {
+		return nil, err
+	}
+	r, err := launchRedis(dir)
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, err
+	}
+	r.ownsDir = true
+	return r, nil
+}
+
+func launchRedis(dir string) (*RedisServer, error) {
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		return nil, ErrNoRedis
+	}
+	r := &RedisServer{dir: dir}
 	var err error
 	for range 3 { // the free port may be taken between choosing it and binding it
 		if r.port, err = freePort(); err != nil {
 			continue
 		}
 		if err = r.start(); err == nil {
-			break
+			return r, nil
 		}
 	}
-	if err != nil {
-		t.Fatalf("redis-server does not start: %v\n%s", err, r.log())
-	}
-	t.Cleanup(r.kill)
-	return r
+	return nil, fmt.Errorf("redis-server does not start: %v\n%s", err, r.log())
 }
 
 // Addr is the server's host:port.
@@ -68,8 +92,8 @@ func (r *RedisServer) URL(db int) string { return fmt.Sprintf("redis://%s/%d", r
 // Stop shuts the server down, saving its data in its directory first, so
 // that Start brings it back with the same records (as a Redis with
 // persistence would). Until then connections are refused.
-func (r *RedisServer) Stop() {
-	r.t.Helper()
+func (r *RedisServer) Stop(t testing.TB) {
+	t.Helper()
 	r.mu.Lock()
 	exited := r.exited
 	r.mu.Unlock()
@@ -77,7 +101,7 @@ func (r *RedisServer) Stop() {
 	select {
 	case <-exited:
 	case <-time.After(redisWait):
-		r.t.Fatalf("redis-server did not shut down: %v\n%s", err, r.log())
+		t.Fatalf("redis-server did not shut down: %v\n%s", err, r.log())
 	}
 	r.mu.Lock()
 	r.proc = nil
@@ -86,29 +110,29 @@ func (r *RedisServer) Stop() {
 
 // Start starts a stopped server again on the same port and waits until it
 // answers.
-func (r *RedisServer) Start() {
-	r.t.Helper()
+func (r *RedisServer) Start(t testing.TB) {
+	t.Helper()
 	if err := r.start(); err != nil {
-		r.t.Fatalf("redis-server does not restart: %v\n%s", err, r.log())
+		t.Fatalf("redis-server does not restart: %v\n%s", err, r.log())
 	}
 }
 
 // Pause freezes the server (SIGSTOP): connections are accepted but never
-// answered, as with a hung server or a network black hole. Resume ends it.
-func (r *RedisServer) Pause() { r.signal(syscall.SIGSTOP) }
+// answered, as with a hung server. Resume ends it.
+func (r *RedisServer) Pause(t testing.TB) { t.Helper(); r.signal(t, syscall.SIGSTOP) }
 
 // Resume lets a paused server run again.
-func (r *RedisServer) Resume() { r.signal(syscall.SIGCONT) }
+func (r *RedisServer) Resume(t testing.TB) { t.Helper(); r.signal(t, syscall.SIGCONT) }
 
-func (r *RedisServer) signal(sig syscall.Signal) {
-	r.t.Helper()
+func (r *RedisServer) signal(t testing.TB, sig syscall.Signal) {
+	t.Helper()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.proc == nil {
-		r.t.Fatal("redis-server is not running")
+		t.Fatal("redis-server is not running")
 	}
 	if err := r.proc.Signal(sig); err != nil {
-		r.t.Fatal(err)
+		t.Fatal(err)
 	}
 }
 
@@ -144,8 +168,8 @@ func (r *RedisServer) start() error {
 	return nil
 }
 
-// kill ends the server at the end of the test, running, paused or not.
-func (r *RedisServer) kill() {
+// Close ends the server, running, paused or stopped.
+func (r *RedisServer) Close() {
 	r.mu.Lock()
 	proc, exited := r.proc, r.exited
 	r.proc = nil
@@ -153,6 +177,9 @@ func (r *RedisServer) kill() {
 	if proc != nil {
 		_ = proc.Kill()
 		<-exited
+	}
+	if r.ownsDir {
+		_ = os.RemoveAll(r.dir)
 	}
 }
 
@@ -162,9 +189,9 @@ func (r *RedisServer) log() string {
 	return string(data)
 }
 
-// Do sends one command over a new connection and returns its reply: a
-// status, an integer or a bulk string, as text. Enough for PING, DBSIZE,
-// PTTL, SHUTDOWN and DEBUG in tests, without a client library.
+// Do sends one command over a new connection and returns its reply (a
+// status, an integer or a bulk string) as text: enough for PING, PTTL or
+// SHUTDOWN in tests, without a client library.
 func (r *RedisServer) Do(args ...string) (string, error) {
 	conn, err := net.DialTimeout("tcp", r.Addr(), time.Second)
 	if err != nil {
@@ -177,7 +204,7 @@ func (r *RedisServer) Do(args ...string) (string, error) {
 	for _, a := range args {
 		fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
 	}
-	if _, err := conn.Write([]byte(b.String())); err != nil {
+	if _, err := io.WriteString(conn, b.String()); err != nil {
 		return "", err
 	}
 	rd := bufio.NewReader(conn)
@@ -187,13 +214,13 @@ func (r *RedisServer) Do(args ...string) (string, error) {
 	}
 	line = strings.TrimRight(line, "\r\n")
 	if line == "" {
-		return "", fmt.Errorf("empty reply")
+		return "", errors.New("empty reply")
 	}
 	switch line[0] {
 	case '+', ':':
 		return line[1:], nil
 	case '-':
-		return "", fmt.Errorf("redis: %s", line[1:])
+		return "", errors.New("redis: " + line[1:])
 	case '$':
 		n, err := strconv.Atoi(line[1:])
 		if err != nil || n < 0 {
