@@ -97,6 +97,13 @@ func Open(rawURL string, opts Options) (*Store, error) {
 			*d = timeout
 		}
 	}
+	if o.DialerRetries == 0 {
+		// A refused connection is retried by the command retries
+		// (max_retries=, 3 by default, with a short backoff); five dial
+		// attempts more on each would hold every request for the whole
+		// Timeout while Redis is down.
+		o.DialerRetries = 1
+	}
 	o.ContextTimeoutEnabled = true
 	s := New(redis.NewClient(o), opts)
 	s.owned = true
