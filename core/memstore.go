@@ -98,6 +98,9 @@ func (m *MemoryStore) Rotate(_ context.Context, r Rotation) (*Session, error) {
 	if !ok || s.Revoked {
 		return nil, ErrNotFound
 	}
+	if s.RefreshHash == r.NewHash { // the same rotation again
+		return &s, nil
+	}
 	if s.RefreshHash != r.OldHash {
 		return &s, ErrStale
 	}

@@ -171,11 +171,14 @@ func (s *Store) Rotate(ctx context.Context, r core.Rotation) (*core.Session, err
 	if err != nil {
 		return nil, s.fail("rotate", err)
 	}
-	status, _ := res[0].(int64)
-	if status == 0 {
-		return nil, core.ErrNotFound
+	var status int64
+	if len(res) > 0 {
+		status, _ = res[0].(int64)
 	}
-	if len(res) != 2 {
+	switch {
+	case status == 0 && len(res) == 1:
+		return nil, core.ErrNotFound
+	case status == 0 || len(res) != 2:
 		return nil, fmt.Errorf("%w: rotation reply", ErrBadRecord)
 	}
 	sess, err := decodeSession(r.SessionID, pairs(res[1]))

@@ -48,6 +48,7 @@ var cases = []struct {
 	{"rotation replaces the refresh token and keeps the chain", rotationKeepsChain},
 	{"only one of concurrent rotations wins", rotationIsCompareAndSwap},
 	{"a stale rotation returns the current sign-in", staleRotation},
+	{"a rotation repeated after a lost reply succeeds again", repeatedRotation},
 	{"rotating an ended sign-in is ErrNotFound", rotationOfEndedSignIn},
 	{"a revoked sign-in stays readable and drops its handoff", revokedSignIn},
 	{"revoking an unknown sign-in is no error", revokeUnknownSignIn},
@@ -254,6 +255,19 @@ func staleRotation(t *testing.T, e *env) {
 	if _, err := e.store.SessionByRefresh(e.ctx, core.HashToken("other")); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("a lost rotation left its hash behind: %v", err)
 	}
+}
+
+func repeatedRotation(t *testing.T, e *env) {
+	e.create(signIn("s1"))
+	first, err := e.rotate("s1", "r0", "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := e.rotate("s1", "r0", "r1")
+	if err != nil {
+		t.Fatalf("the same rotation again: %v", err)
+	}
+	sameSession(t, again, first)
 }
 
 func rotationOfEndedSignIn(t *testing.T, e *env) {
