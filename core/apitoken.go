@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"sort"
 	"strings"
 	"time"
 )
@@ -79,12 +80,19 @@ func (iss *Issuer) MintAPIToken(ctx context.Context, req APITokenRequest) (strin
 	return tok, apiTokenOf(rec), nil
 }
 
-// APITokens lists the API tokens that are neither expired nor revoked.
+// APITokens lists the API tokens that are neither expired nor revoked,
+// oldest first.
 func (iss *Issuer) APITokens(ctx context.Context) ([]APIToken, error) {
 	recs, err := iss.store.APITokens(ctx)
 	if err != nil {
 		return nil, storeFailure(err)
 	}
+	sort.Slice(recs, func(i, j int) bool {
+		if !recs[i].IssuedAt.Equal(recs[j].IssuedAt) {
+			return recs[i].IssuedAt.Before(recs[j].IssuedAt)
+		}
+		return recs[i].ID < recs[j].ID
+	})
 	out := make([]APIToken, 0, len(recs))
 	for _, rec := range recs {
 		out = append(out, *apiTokenOf(rec))

@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -99,6 +98,9 @@ func (m *MemoryStore) Rotate(_ context.Context, r Rotation) (*Session, error) {
 	if !ok || s.Revoked {
 		return nil, ErrNotFound
 	}
+	if s.RefreshHash == r.NewHash { // the same rotation again
+		return &s, nil
+	}
 	if s.RefreshHash != r.OldHash {
 		return &s, ErrStale
 	}
@@ -162,7 +164,7 @@ func (m *MemoryStore) TokenRevoked(_ context.Context, id string) (bool, error) {
 	return ok && m.now().Before(v.(time.Time)), nil
 }
 
-// APITokens implements Store, oldest first.
+// APITokens implements Store.
 func (m *MemoryStore) APITokens(_ context.Context) ([]*TokenRecord, error) {
 	now := m.now()
 	var out []*TokenRecord
@@ -175,11 +177,5 @@ func (m *MemoryStore) APITokens(_ context.Context) ([]*TokenRecord, error) {
 			out = append(out, &t)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].IssuedAt.Equal(out[j].IssuedAt) {
-			return out[i].IssuedAt.Before(out[j].IssuedAt)
-		}
-		return out[i].ID < out[j].ID
-	})
 	return out, nil
 }

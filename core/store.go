@@ -36,8 +36,9 @@ type Store interface {
 	// token and the sign-in is not revoked. It then returns the updated
 	// session. When another rotation came first it returns the current
 	// session with ErrStale, so the caller can tell a concurrent refresh
-	// (within the grace period) from the reuse of a stolen token. A
-	// revoked or expired session is ErrNotFound.
+	// (within the grace period) from the reuse of a stolen token. The
+	// same rotation repeated (a client retry after a lost reply) succeeds
+	// again. A revoked or expired session is ErrNotFound.
 	Rotate(ctx context.Context, r Rotation) (*Session, error)
 	// RevokeSession marks a sign-in revoked: its refresh tokens are no
 	// longer accepted and its reference access tokens stop resolving.
@@ -56,7 +57,8 @@ type Store interface {
 	RevokeToken(ctx context.Context, id string, until time.Time) error
 	// TokenRevoked reports whether RevokeToken was called for id.
 	TokenRevoked(ctx context.Context, id string) (bool, error)
-	// APITokens lists the API tokens that are neither expired nor revoked.
+	// APITokens lists the API tokens that are neither expired nor
+	// revoked, in any order.
 	APITokens(ctx context.Context) ([]*TokenRecord, error)
 }
 

@@ -4,6 +4,12 @@
 # target, and the browser test of the token service page (which installs
 # Debian's chromium when it is missing). The bench module is vetted so that
 # it keeps compiling.
+#
+# The Redis store's tests need a real redis-server: this script installs
+# Debian's package when it is missing. The tests start their own servers on
+# free loopback ports, without persistence, and stop them when they end
+# (internal/testutil/redis.go), so nothing is left running; without
+# redis-server they fail rather than skip.
 # Usage: bash scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +20,14 @@ echo "== go vet"
 go vet ./...
 (cd bench && go vet ./...)
 (cd e2e && go vet ./...)
+
+if ! command -v redis-server >/dev/null; then
+  echo "== installing redis-server"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends redis-server >/dev/null
+fi
 
 echo "== go test -race ./..."
 go test -race -count=1 ./...

@@ -4,7 +4,9 @@
 //
 //	go run ./examples/sts    # then open http://127.0.0.1:8080
 //
-// TOKENGATE_* variables configure it (see the README).
+// TOKENGATE_* variables configure it (see the README). With
+// TOKENGATE_STORE_URL=redis://host:port/db several instances share their
+// sign-ins, reference tokens and revocations through Redis.
 package main
 
 import (
@@ -14,6 +16,7 @@ import (
 	"os"
 
 	"github.com/tokengate/tokengate/core"
+	"github.com/tokengate/tokengate/core/redisstore"
 	"github.com/tokengate/tokengate/examples/internal/demo"
 	"github.com/tokengate/tokengate/nethttpmw"
 )
@@ -38,18 +41,30 @@ func newApp(log *slog.Logger) (http.Handler, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	iss, err := core.NewIssuerFromEnv(core.IssuerConfig{Issuer: "http://" + demo.Addr(), Logger: log})
+	cfg := core.IssuerConfig{Issuer: "http://" + demo.Addr(), Logger: log}
+	store, err := redisstore.FromEnv(os.LookupEnv, redisstore.Options{})
 	if err != nil {
+		return nil, nil, err
+	}
+	closeStore := func() {}
+	if store != nil { // several instances share sign-ins through Redis
+		cfg.Store, closeStore = store, func() { _ = store.Close() }
+		log.Info("sign-ins are kept in Redis (" + redisstore.EnvURL + ")")
+	}
+	iss, err := core.NewIssuerFromEnv(cfg)
+	if err != nil {
+		closeStore()
 		return nil, nil, err
 	}
 	guard, err := core.NewFromEnv(iss.GuardConfig(core.Config{Logger: log}))
 	if err != nil {
+		closeStore()
 		return nil, nil, err
 	}
 	if os.Getenv(core.EnvClientID) == "" {
 		log.Info("introspection and revocation refuse every caller until TOKENGATE_CLIENT_ID and TOKENGATE_CLIENT_SECRET are set")
 	}
-	return routes(iss, guard, accounts), func() { _ = guard.Close() }, nil
+	return routes(iss, guard, accounts), func() { _ = guard.Close(); closeStore() }, nil
 }
 
 func routes(iss *core.Issuer, guard *core.Guard, accounts users) http.Handler {
