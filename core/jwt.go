@@ -20,64 +20,66 @@ import (
 // never used: keys come from configuration only.
 type jwtVerifier struct {
 	static       *keyIndex
-	remote       *remoteKeys // nil without a JWKS URL
-	allowed      map[jwa.SignatureAlgorithm]bool
+	remote       *remoteKeys                             // nil without a JWKS URL
+	verifiers    map[jwa.SignatureAlgorithm]jws.Verifier // one per allowed algorithm
 	requiredType string
 	rules        *claimRules
 }
 
 // verify checks tok and returns its Principal.
+//
+// jws.Parse splits the compact token and decodes its header, payload and
+// signature; the header checks run before any key is looked up; a
+// jws.Verifier then checks the signature over the token's own bytes up to
+// the last dot, which is the JWS Signing Input (RFC 7515 §5.2 step 8).
+// This is what jws.Verify does, minus its re-encoding of the decoded header
+// and payload to rebuild that input, and with one header decode for both
+// the checks and the key lookup.
 func (v *jwtVerifier) verify(ctx context.Context, tok string, now time.Time) (*Principal, error) {
-	var (
-		reached bool  // the header parsed and our key provider ran
-		keyErr  error // why the provider offered no key
-	)
-	provider := jws.KeyProviderFunc(func(ctx context.Context, sink jws.KeySink, sig *jws.Signature, _ *jws.Message) error {
-		reached = true
-		h := sig.ProtectedHeaders()
-		alg := h.Algorithm()
-		if !v.allowed[alg] {
-			keyErr = newError(ErrAlgorithm, "algorithm not allowed", nil)
-			return keyErr
-		}
-		if len(h.Critical()) > 0 {
-			// RFC 7515 §4.1.11: we understand no extensions.
-			keyErr = newError(ErrMalformed, "unsupported critical header", nil)
-			return keyErr
-		}
-		if _, ok := h.Get("b64"); ok {
-			// RFC 7797 unencoded payloads are not access tokens.
-			keyErr = newError(ErrMalformed, "unsupported b64 header", nil)
-			return keyErr
-		}
-		if v.requiredType != "" && !typeMatches(h.Type(), v.requiredType) {
-			keyErr = newError(ErrType, "invalid token type", nil)
-			return keyErr
-		}
-		keys, err := v.keys(ctx, h.KeyID(), alg)
-		if err != nil {
-			keyErr = err
-			return err
-		}
-		for _, k := range keys {
-			sink.Key(alg, k.raw)
-		}
-		return nil
-	})
-	// jws only reads its input, so it gets a view of the token's bytes
+	// jws only reads its input, and keeps nothing of it (every part is
+	// decoded into new memory), so it gets a view of the token's bytes
 	// rather than a copy.
-	payload, err := jws.Verify(unsafe.Slice(unsafe.StringData(tok), len(tok)), jws.WithKeyProvider(provider))
+	buf := unsafe.Slice(unsafe.StringData(tok), len(tok))
+	msg, err := jws.Parse(buf, jws.WithCompact())
 	if err != nil {
-		switch {
-		case keyErr != nil:
-			return nil, keyErr
-		case !reached:
-			return nil, newError(ErrMalformed, "token malformed", err)
-		default:
-			return nil, newError(ErrSignature, "invalid signature", err)
+		return nil, newError(ErrMalformed, "token malformed", err)
+	}
+	sigs := msg.Signatures()
+	if len(sigs) != 1 {
+		return nil, newError(ErrMalformed, "token malformed", nil)
+	}
+	sig := sigs[0]
+	h := sig.ProtectedHeaders()
+	alg := h.Algorithm()
+	verifier := v.verifiers[alg]
+	if verifier == nil {
+		return nil, newError(ErrAlgorithm, "algorithm not allowed", nil)
+	}
+	if len(h.Critical()) > 0 {
+		// RFC 7515 §4.1.11: we understand no extensions.
+		return nil, newError(ErrMalformed, "unsupported critical header", nil)
+	}
+	if _, ok := h.Get("b64"); ok {
+		// RFC 7797 unencoded payloads are not access tokens.
+		return nil, newError(ErrMalformed, "unsupported b64 header", nil)
+	}
+	if v.requiredType != "" && !typeMatches(h.Type(), v.requiredType) {
+		return nil, newError(ErrType, "invalid token type", nil)
+	}
+	keys, err := v.keys(ctx, h.KeyID(), alg)
+	if err != nil {
+		return nil, err
+	}
+	input := buf[:strings.LastIndexByte(tok, '.')]
+	for i := range keys {
+		if err = verifier.Verify(input, sig.Signature(), keys[i].raw); err == nil {
+			break
 		}
 	}
-	claims, err := decodeClaims(payload)
+	if err != nil {
+		return nil, newError(ErrSignature, "invalid signature", err)
+	}
+	claims, err := decodeClaims(msg.Payload())
 	if err != nil {
 		return nil, err
 	}
