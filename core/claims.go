@@ -33,7 +33,10 @@ func decodeClaims(data []byte) (map[string]any, error) {
 	if err := dec.Decode(&claims); err != nil || claims == nil {
 		return nil, newError(ErrMalformed, "claims are not a JSON object", err)
 	}
-	if dec.More() {
+	// Only whitespace may follow the object. This reads what the decoder
+	// has consumed rather than asking it for more (Decoder.More), which
+	// would grow its buffer once more and let a stray '}' or ']' pass.
+	if len(bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n")) > 0 {
 		return nil, newError(ErrMalformed, "trailing data after claims", nil)
 	}
 	return claims, nil
