@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"log/slog"
 	"strings"
@@ -49,6 +50,7 @@ func New(cfg Config) (*Guard, error) {
 		g.jwt = &jwtVerifier{
 			static:       static,
 			verifiers:    allowed,
+			b64:          base64.RawURLEncoding.Strict(),
 			requiredType: c.RequiredType,
 			rules:        c.claimRules(),
 		}

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"encoding/base64"
 	"strings"
 	"time"
 	"unsafe"
@@ -24,66 +25,86 @@ type jwtVerifier struct {
 	verifiers    map[jwa.SignatureAlgorithm]jws.Verifier // one per allowed algorithm
 	requiredType string
 	rules        *claimRules
+	headers      headerCache
+	b64          *base64.Encoding // strict base64url without padding
 }
 
 // verify checks tok and returns its Principal.
 //
-// jws.Parse splits the compact token and decodes its header, payload and
-// signature; the header checks run before any key is looked up; a
-// jws.Verifier then checks the signature over the token's own bytes up to
-// the last dot, which is the JWS Signing Input (RFC 7515 §5.2 step 8).
-// This is what jws.Verify does, minus its re-encoding of the decoded header
-// and payload to rebuild that input, and with one header decode for both
-// the checks and the key lookup.
+// jws.SplitCompact splits the token; the protected header is decoded by
+// jwx's parser (or found in the header cache) and checked before any key
+// is looked up; a jwx verifier then checks the signature over the token's
+// own bytes up to the last dot, which is the JWS Signing Input (RFC 7515
+// §5.2 step 8); only then is the payload decoded and its claims checked.
+// Parts are strict base64url without padding (RFC 7515 §2).
+//
+// This is what jws.Verify does, without its re-encoding of the decoded
+// header and payload to rebuild the signing input, and without jwx's
+// lenient base64 decoding, which scans each part to guess its alphabet.
 func (v *jwtVerifier) verify(ctx context.Context, tok string, now time.Time) (*Principal, error) {
-	// jws only reads its input, and keeps nothing of it (every part is
-	// decoded into new memory), so it gets a view of the token's bytes
-	// rather than a copy.
+	// Nothing below keeps the token's memory (every part is decoded into
+	// new memory, the header cache copies its key), so it is read through
+	// a view rather than a copy.
 	buf := unsafe.Slice(unsafe.StringData(tok), len(tok))
-	msg, err := jws.Parse(buf, jws.WithCompact())
+	headerPart, payloadPart, sigPart, err := jws.SplitCompact(buf)
 	if err != nil {
 		return nil, newError(ErrMalformed, "token malformed", err)
 	}
-	sigs := msg.Signatures()
-	if len(sigs) != 1 {
-		return nil, newError(ErrMalformed, "token malformed", nil)
+	h, known := v.headers.get(headerPart)
+	if !known {
+		if h, err = parseHeader(v.b64, headerPart); err != nil {
+			return nil, newError(ErrMalformed, "token malformed", err)
+		}
 	}
-	sig := sigs[0]
-	h := sig.ProtectedHeaders()
-	alg := h.Algorithm()
-	verifier := v.verifiers[alg]
-	if verifier == nil {
+	verifier := v.verifiers[h.alg]
+	switch {
+	case verifier == nil:
 		return nil, newError(ErrAlgorithm, "algorithm not allowed", nil)
-	}
-	if len(h.Critical()) > 0 {
+	case h.crit:
 		// RFC 7515 §4.1.11: we understand no extensions.
 		return nil, newError(ErrMalformed, "unsupported critical header", nil)
-	}
-	if _, ok := h.Get("b64"); ok {
+	case h.b64:
 		// RFC 7797 unencoded payloads are not access tokens.
 		return nil, newError(ErrMalformed, "unsupported b64 header", nil)
-	}
-	if v.requiredType != "" && !typeMatches(h.Type(), v.requiredType) {
+	case v.requiredType != "" && !typeMatches(h.typ, v.requiredType):
 		return nil, newError(ErrType, "invalid token type", nil)
 	}
-	keys, err := v.keys(ctx, h.KeyID(), alg)
+	keys, err := v.keys(ctx, h.kid, h.alg)
 	if err != nil {
 		return nil, err
 	}
-	input := buf[:strings.LastIndexByte(tok, '.')]
+	sig, err := v.decode(sigPart)
+	if err != nil {
+		return nil, newError(ErrMalformed, "token malformed", err)
+	}
+	input := buf[:len(headerPart)+1+len(payloadPart)]
 	for i := range keys {
-		if err = verifier.Verify(input, sig.Signature(), keys[i].raw); err == nil {
+		if err = verifier.Verify(input, sig, keys[i].raw); err == nil {
 			break
 		}
 	}
 	if err != nil {
 		return nil, newError(ErrSignature, "invalid signature", err)
 	}
-	claims, err := decodeClaims(msg.Payload())
+	if !known {
+		v.headers.add(headerPart, h)
+	}
+	payload, err := v.decode(payloadPart)
+	if err != nil {
+		return nil, newError(ErrMalformed, "token malformed", err)
+	}
+	claims, err := decodeClaims(payload)
 	if err != nil {
 		return nil, err
 	}
 	return v.rules.check(claims, now)
+}
+
+// decode decodes one base64url part of a token into new memory.
+func (v *jwtVerifier) decode(part []byte) ([]byte, error) {
+	out := make([]byte, v.b64.DecodedLen(len(part)))
+	n, err := v.b64.Decode(out, part)
+	return out[:n], err
 }
 
 // keys returns the keys that may verify a token with this kid and alg.
