@@ -9,6 +9,7 @@ FUZZTIME="${FUZZTIME:-10s}"
 
 echo "== go vet"
 go vet ./...
+(cd bench && go vet ./...)
 
 echo "== go test -race ./..."
 go test -race -count=1 ./...
