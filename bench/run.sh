@@ -35,27 +35,26 @@ mkdir -p "$out"
 
 # COUNT rounds of one run of each benchmark rather than -count COUNT: a
 # burst of load from elsewhere then touches every benchmark a little
-# instead of spoiling all the runs of one.
-rounds() { # rounds FILE go-test-args...
-  local file="$1"
-  shift
-  : > "$file"
-  for i in $(seq "$COUNT"); do
-    echo "-- round $i of $COUNT"
-    go test -run '^$' -benchmem -count 1 -benchtime "$BENCHTIME" -timeout 0 "$@" . | tee -a "$file"
-  done
-}
-
+# instead of spoiling all the runs of one. The jwx_goccy variant runs in
+# the same rounds, so that both builds meet the same conditions.
+goccy_bench='Validate/alg=.*/case=first/impl=tokengate$'
+: > "$out/bench.txt"
+: > "$out/goccy.txt"
 echo "== benchmarks ($COUNT rounds, -benchtime $BENCHTIME; about $((COUNT * 2)) minutes)"
-rounds "$out/bench.txt" -bench .
+for i in $(seq "$COUNT"); do
+  echo "-- round $i of $COUNT"
+  go test -run '^$' -bench . -benchmem -count 1 -benchtime "$BENCHTIME" -timeout 0 . | tee -a "$out/bench.txt"
+  if [ "$GOCCY" = 1 ]; then
+    go test -tags jwx_goccy -run '^$' -bench "$goccy_bench" -benchmem -count 1 -benchtime "$BENCHTIME" -timeout 0 . |
+      tee -a "$out/goccy.txt"
+  fi
+done
 "$benchstat" "$out/bench.txt" > "$out/benchstat.txt"
 "$benchstat" -format csv "$out/bench.txt" > "$out/bench.csv" 2> /dev/null
 
 report_args=(-stats "$out/bench.csv" -benchstat "$out/benchstat.txt" -count "$COUNT" -benchtime "$BENCHTIME")
 
 if [ "$GOCCY" = 1 ]; then
-  echo "== first-seen validation with -tags jwx_goccy"
-  rounds "$out/goccy.txt" -tags jwx_goccy -bench 'Validate/alg=.*/case=first/impl=tokengate$'
   "$benchstat" -format csv "$out/goccy.txt" > "$out/goccy.csv" 2> /dev/null
   report_args+=(-goccy "$out/goccy.csv")
 fi

@@ -33,9 +33,8 @@ func decodeClaims(data []byte) (map[string]any, error) {
 	if err := dec.Decode(&claims); err != nil || claims == nil {
 		return nil, newError(ErrMalformed, "claims are not a JSON object", err)
 	}
-	// Only whitespace may follow the object. This reads what the decoder
-	// has consumed rather than asking it for more (Decoder.More), which
-	// would grow its buffer once more and let a stray '}' or ']' pass.
+	// Only whitespace may follow the object. Decoder.More would not do:
+	// it reports false before a closing '}' or ']', letting those pass.
 	if len(bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n")) > 0 {
 		return nil, newError(ErrMalformed, "trailing data after claims", nil)
 	}
