@@ -350,11 +350,12 @@ func (r *report) notes(b *strings.Builder) {
   collector's work on the results kept, which the cache-off benchmarks
   (and the other libraries) do not hold. A real app pays it once per
   token, and then answers every later request from the cache.
-- **The cache is safe against collisions.** Its key is a 64-bit maphash of
-  the token under a per-process random seed, and every hit compares the
-  full token with the cached one in constant time: a collision can only
-  cost a miss, never hand one caller another's result. Hashing the token
-  with SHA-256 instead would cost more than the whole lookup does.
+- **The cache is safe against collisions.** Its key is a 64-bit maphash
+  of the token's length and last 64 bytes under a per-process random seed,
+  and every hit compares the full token with the cached one in constant
+  time: a collision can only cost a miss, never hand one caller another's
+  result. Hashing the whole token with SHA-256 instead would cost more than
+  the whole lookup does.
 
 ## Reproduce
 
