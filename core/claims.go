@@ -33,7 +33,9 @@ func decodeClaims(data []byte) (map[string]any, error) {
 	if err := dec.Decode(&claims); err != nil || claims == nil {
 		return nil, newError(ErrMalformed, "claims are not a JSON object", err)
 	}
-	if dec.More() {
+	// Only whitespace may follow the object. Decoder.More would not do:
+	// it reports false before a closing '}' or ']', letting those pass.
+	if len(bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n")) > 0 {
 		return nil, newError(ErrMalformed, "trailing data after claims", nil)
 	}
 	return claims, nil

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"log/slog"
 	"strings"
@@ -48,7 +49,8 @@ func New(cfg Config) (*Guard, error) {
 		}
 		g.jwt = &jwtVerifier{
 			static:       static,
-			allowed:      allowed,
+			verifiers:    allowed,
+			b64:          base64.RawURLEncoding.Strict(),
 			requiredType: c.RequiredType,
 			rules:        c.claimRules(),
 		}
@@ -157,22 +159,30 @@ func (g *Guard) lookup(ctx context.Context, tok string) (*Principal, error) {
 			return e.p, e.err
 		}
 	}
-	if !isB64Token(tok) {
+	syn := scanToken(tok)
+	if !syn.b64token {
 		return nil, newError(ErrMalformed, "token malformed", nil)
 	}
-	// From here on the Guard keeps the token (cache, Principal.Token, the
-	// flight's key): take a copy that cannot alias request memory.
-	key := strings.Clone(tok)
-	if g.isLocal(key) {
-		// CPU-bound and independent of other requests: nothing to merge.
-		return g.validate(ctx, key)
+	if g.isLocal(tok) {
+		if !syn.compact {
+			return nil, newError(ErrMalformed, "token malformed", nil)
+		}
+		// CPU-bound and independent of other requests: nothing to merge,
+		// and nothing to copy unless the result is kept.
+		return g.validate(ctx, tok, true)
 	}
+	if g.intro == nil && g.cfg.References == nil {
+		return nil, newError(ErrMalformed, "token malformed", nil)
+	}
+	// The flight keeps its key, and the result keeps the token: take a
+	// copy that cannot alias request memory.
+	key := strings.Clone(tok)
 	// Requests carrying the same uncached reference token share one
 	// introspection call. The work is detached from the first caller's
 	// cancellation so that it cannot fail the others; outbound calls have
 	// their own timeouts.
 	v, err, _ := g.flight.Do(key, func() (any, error) {
-		return g.validate(context.WithoutCancel(ctx), key)
+		return g.validate(context.WithoutCancel(ctx), key, false)
 	})
 	if err != nil {
 		return nil, err
@@ -182,12 +192,13 @@ func (g *Guard) lookup(ctx context.Context, tok string) (*Principal, error) {
 
 // validate does the uncached work and caches what may be cached.
 //
-// A token with JWT shape is verified locally when local keys exist (unless
-// Introspection.IntrospectAll); any other token is introspected when an
-// introspection URL is set, and malformed otherwise.
-func (g *Guard) validate(ctx context.Context, tok string) (*Principal, error) {
+// local tokens (JWT shape, local keys, no Introspection.IntrospectAll) are
+// verified with local keys and may still alias request memory; any other
+// token is the flight's own copy and is introspected when an introspection
+// URL is set, and malformed otherwise.
+func (g *Guard) validate(ctx context.Context, tok string, local bool) (*Principal, error) {
 	now := g.cfg.Now()
-	if g.cache != nil {
+	if g.cache != nil && !local {
 		// A flight that finished between our caller's cache miss and its
 		// flight.Do has cached its result: use it rather than ask again.
 		if e, ok := g.cache.get(tok); ok {
@@ -200,8 +211,12 @@ func (g *Guard) validate(ctx context.Context, tok string) (*Principal, error) {
 		negTTL time.Duration
 	)
 	switch {
-	case g.isLocal(tok):
+	case local:
 		p, err = g.jwt.verify(ctx, tok, now)
+		if err == nil && (g.cache != nil || g.cfg.KeepToken) {
+			// The Guard keeps the token from here on.
+			tok = strings.Clone(tok)
+		}
 	case g.cfg.References != nil && !looksLikeJWT(tok):
 		// Checked against the store on every use and never cached, so
 		// that logout and revocation take effect at once (reference.go).

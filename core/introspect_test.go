@@ -246,6 +246,7 @@ func TestIntrospectionFailuresAreUnavailable(t *testing.T) {
 		{"trailing data", func(s *testutil.IntrospectionServer, _ string) {
 			s.Fail(200, []byte(`{"active":true}{"active":false}`))
 		}},
+		{"stray closing brace", func(s *testutil.IntrospectionServer, _ string) { s.Fail(200, []byte(`{"active":true}}`)) }},
 		{"active as a string", func(s *testutil.IntrospectionServer, tok string) {
 			s.Set(tok, map[string]any{"active": "true", "sub": "alice"})
 		}},

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"encoding/base64"
 	"strings"
 	"time"
 	"unsafe"
@@ -20,68 +21,90 @@ import (
 // never used: keys come from configuration only.
 type jwtVerifier struct {
 	static       *keyIndex
-	remote       *remoteKeys // nil without a JWKS URL
-	allowed      map[jwa.SignatureAlgorithm]bool
+	remote       *remoteKeys                             // nil without a JWKS URL
+	verifiers    map[jwa.SignatureAlgorithm]jws.Verifier // one per allowed algorithm
 	requiredType string
 	rules        *claimRules
+	headers      headerCache
+	b64          *base64.Encoding // strict base64url without padding
 }
 
 // verify checks tok and returns its Principal.
+//
+// jws.SplitCompact splits the token; the protected header is decoded by
+// jwx's parser (or found in the header cache) and checked before any key
+// is looked up; a jwx verifier then checks the signature over the token's
+// own bytes up to the last dot, which is the JWS Signing Input (RFC 7515
+// §5.2 step 8); only then is the payload decoded and its claims checked.
+// Parts are strict base64url without padding (RFC 7515 §2).
+//
+// This is what jws.Verify does, without its re-encoding of the decoded
+// header and payload to rebuild the signing input, and without jwx's
+// lenient base64 decoding, which scans each part to guess its alphabet.
 func (v *jwtVerifier) verify(ctx context.Context, tok string, now time.Time) (*Principal, error) {
-	var (
-		reached bool  // the header parsed and our key provider ran
-		keyErr  error // why the provider offered no key
-	)
-	provider := jws.KeyProviderFunc(func(ctx context.Context, sink jws.KeySink, sig *jws.Signature, _ *jws.Message) error {
-		reached = true
-		h := sig.ProtectedHeaders()
-		alg := h.Algorithm()
-		if !v.allowed[alg] {
-			keyErr = newError(ErrAlgorithm, "algorithm not allowed", nil)
-			return keyErr
-		}
-		if len(h.Critical()) > 0 {
-			// RFC 7515 §4.1.11: we understand no extensions.
-			keyErr = newError(ErrMalformed, "unsupported critical header", nil)
-			return keyErr
-		}
-		if _, ok := h.Get("b64"); ok {
-			// RFC 7797 unencoded payloads are not access tokens.
-			keyErr = newError(ErrMalformed, "unsupported b64 header", nil)
-			return keyErr
-		}
-		if v.requiredType != "" && !typeMatches(h.Type(), v.requiredType) {
-			keyErr = newError(ErrType, "invalid token type", nil)
-			return keyErr
-		}
-		keys, err := v.keys(ctx, h.KeyID(), alg)
-		if err != nil {
-			keyErr = err
-			return err
-		}
-		for _, k := range keys {
-			sink.Key(alg, k.raw)
-		}
-		return nil
-	})
-	// jws only reads its input, so it gets a view of the token's bytes
-	// rather than a copy.
-	payload, err := jws.Verify(unsafe.Slice(unsafe.StringData(tok), len(tok)), jws.WithKeyProvider(provider))
+	// Nothing below keeps the token's memory (every part is decoded into
+	// new memory, the header cache copies its key), so it is read through
+	// a view rather than a copy.
+	buf := unsafe.Slice(unsafe.StringData(tok), len(tok))
+	headerPart, payloadPart, sigPart, err := jws.SplitCompact(buf)
 	if err != nil {
-		switch {
-		case keyErr != nil:
-			return nil, keyErr
-		case !reached:
+		return nil, newError(ErrMalformed, "token malformed", err)
+	}
+	h, known := v.headers.get(headerPart)
+	if !known {
+		if h, err = parseHeader(v.b64, headerPart); err != nil {
 			return nil, newError(ErrMalformed, "token malformed", err)
-		default:
-			return nil, newError(ErrSignature, "invalid signature", err)
 		}
+	}
+	verifier := v.verifiers[h.alg]
+	switch {
+	case verifier == nil:
+		return nil, newError(ErrAlgorithm, "algorithm not allowed", nil)
+	case h.crit:
+		// RFC 7515 §4.1.11: we understand no extensions.
+		return nil, newError(ErrMalformed, "unsupported critical header", nil)
+	case h.b64:
+		// RFC 7797 unencoded payloads are not access tokens.
+		return nil, newError(ErrMalformed, "unsupported b64 header", nil)
+	case v.requiredType != "" && !typeMatches(h.typ, v.requiredType):
+		return nil, newError(ErrType, "invalid token type", nil)
+	}
+	keys, err := v.keys(ctx, h.kid, h.alg)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := v.decode(sigPart)
+	if err != nil {
+		return nil, newError(ErrMalformed, "token malformed", err)
+	}
+	input := buf[:len(headerPart)+1+len(payloadPart)]
+	for i := range keys {
+		if err = verifier.Verify(input, sig, keys[i].raw); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		return nil, newError(ErrSignature, "invalid signature", err)
+	}
+	if !known {
+		v.headers.add(headerPart, h)
+	}
+	payload, err := v.decode(payloadPart)
+	if err != nil {
+		return nil, newError(ErrMalformed, "token malformed", err)
 	}
 	claims, err := decodeClaims(payload)
 	if err != nil {
 		return nil, err
 	}
 	return v.rules.check(claims, now)
+}
+
+// decode decodes one base64url part of a token into new memory.
+func (v *jwtVerifier) decode(part []byte) ([]byte, error) {
+	out := make([]byte, v.b64.DecodedLen(len(part)))
+	n, err := v.b64.Decode(out, part)
+	return out[:n], err
 }
 
 // keys returns the keys that may verify a token with this kid and alg.

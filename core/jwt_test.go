@@ -2,6 +2,10 @@ package core_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -101,6 +105,43 @@ func TestTokenValidation(t *testing.T) {
 				return
 			}
 			if !errors.Is(err, tt.want) {
+				t.Fatalf("want %v, got %v", tt.want, err)
+			}
+		})
+	}
+}
+
+// TestSigningInputIsTheTokensOwnBytes: the signature is checked over the
+// token's bytes as sent, so a token whose parts are not base64url (RFC 7515
+// §7.1) is refused even when its signature covers exactly those bytes.
+func TestSigningInputIsTheTokensOwnBytes(t *testing.T) {
+	g := newGuard(t, core.Config{HMACSecret: testutil.Secret, CacheTTL: -1})
+	mint := func(enc *base64.Encoding, want string) string {
+		for n := 0; ; n++ {
+			header, _ := json.Marshal(map[string]any{"alg": "HS256", "typ": "JWT"})
+			claims, _ := json.Marshal(testutil.Claims(map[string]any{"n": n}))
+			input := enc.EncodeToString(header) + "." + enc.EncodeToString(claims)
+			m := hmac.New(sha256.New, testutil.Secret)
+			m.Write([]byte(input))
+			tok := input + "." + enc.EncodeToString(m.Sum(nil))
+			if strings.ContainsAny(tok, want) {
+				return tok
+			}
+		}
+	}
+	tests := []struct {
+		name  string
+		token string
+		want  error
+	}{
+		{"base64url accepted", mint(base64.RawURLEncoding, "-_"), nil},
+		{"standard alphabet", mint(base64.RawStdEncoding, "+/"), core.ErrMalformed},
+		{"padded parts", mint(base64.URLEncoding, "="), core.ErrMalformed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := g.Validate(context.Background(), tt.token)
+			if tt.want == nil && err != nil || tt.want != nil && !errors.Is(err, tt.want) {
 				t.Fatalf("want %v, got %v", tt.want, err)
 			}
 		})

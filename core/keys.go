@@ -10,6 +10,7 @@ import (
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v2/jws"
 )
 
 // family groups the JWS algorithms that share a key type.
@@ -210,11 +211,13 @@ func staticKeys(c *Config) (*keyIndex, error) {
 	return ix, nil
 }
 
-// allowlist returns the algorithms tokens may use: Config.Algorithms when
-// set, otherwise every algorithm that fits a configured key (all asymmetric
-// ones when a JWKS URL is set, as its keys are not known yet).
-func allowlist(c *Config, static *keyIndex) (map[jwa.SignatureAlgorithm]bool, error) {
-	out := map[jwa.SignatureAlgorithm]bool{}
+// allowlist returns the algorithms tokens may use, each with the jwx
+// verifier that checks its signatures (verifiers are stateless, so one of
+// each serves every token): Config.Algorithms when set, otherwise every
+// algorithm that fits a configured key (all asymmetric ones when a JWKS URL
+// is set, as its keys are not known yet).
+func allowlist(c *Config, static *keyIndex) (map[jwa.SignatureAlgorithm]jws.Verifier, error) {
+	var algs []jwa.SignatureAlgorithm
 	if len(c.Algorithms) > 0 {
 		for _, a := range c.Algorithms {
 			alg := jwa.SignatureAlgorithm(a)
@@ -225,21 +228,25 @@ func allowlist(c *Config, static *keyIndex) (map[jwa.SignatureAlgorithm]bool, er
 			if f == famHMAC && len(c.HMACSecret) == 0 {
 				return nil, fieldErr("Algorithms", "%s needs HMACSecret", a)
 			}
-			out[alg] = true
+			algs = append(algs, alg)
 		}
-		return out, nil
-	}
-	for f := range static.fams {
-		for _, a := range algsFor(f) {
-			out[a] = true
+	} else {
+		for f := range static.fams {
+			algs = append(algs, algsFor(f)...)
 		}
-	}
-	if c.JWKSURL != "" {
-		for _, f := range []family{famRSA, famEC, famEdDSA} {
-			for _, a := range algsFor(f) {
-				out[a] = true
+		if c.JWKSURL != "" {
+			for _, f := range []family{famRSA, famEC, famEdDSA} {
+				algs = append(algs, algsFor(f)...)
 			}
 		}
+	}
+	out := make(map[jwa.SignatureAlgorithm]jws.Verifier, len(algs))
+	for _, alg := range algs {
+		v, err := jws.NewVerifier(alg)
+		if err != nil {
+			return nil, fieldErr("Algorithms", "%s: %v", alg, err)
+		}
+		out[alg] = v
 	}
 	return out, nil
 }

@@ -33,7 +33,7 @@ echo "== go test -race ./..."
 go test -race -count=1 ./...
 
 echo "== fuzz (${FUZZTIME} each)"
-for target in FuzzExtract FuzzValidate; do
+for target in FuzzExtract FuzzValidate FuzzScanToken; do
   go test -run='^$' -fuzz="^${target}\$" -fuzztime="$FUZZTIME" ./core/
 done
 

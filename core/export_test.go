@@ -1,0 +1,14 @@
+package core
+
+// Test hooks for the external test package (core_test), which may import
+// internal/testutil; internal tests may not, as testutil imports core.
+
+// CachedHeaders is the number of protected headers g's JWT verifier keeps.
+func CachedHeaders(g *Guard) int {
+	g.jwt.headers.mu.RLock()
+	defer g.jwt.headers.mu.RUnlock()
+	return len(g.jwt.headers.m)
+}
+
+// MaxCachedHeaders is the header cache's bound.
+const MaxCachedHeaders = maxCachedHeaders
