@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	"github.com/tokengate/tokengate/core"
@@ -34,4 +35,17 @@ func TestMiddleware(t *testing.T) {
 		t.Cleanup(srv.Close)
 		return srv.URL
 	})
+}
+
+func TestRefusalStopsTheChain(t *testing.T) {
+	g := conformance.ChainGuard(t)
+	var reached atomic.Int64
+	h := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached.Add(1) })
+	mux := http.NewServeMux()
+	mux.Handle("GET /new", nethttpmw.New(g)(h))
+	mux.Handle("GET /optional", nethttpmw.Optional(g)(h))
+	mux.Handle("GET /require", nethttpmw.Optional(g)(nethttpmw.Require(g, core.Scopes("admin"))(h)))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	conformance.RunRefusalStopsTheChain(t, srv.URL, &reached)
 }
