@@ -113,13 +113,22 @@ func NewFromEnv(base Config) (*Guard, error) {
 		return nil, err
 	}
 	g, err := New(cfg)
+	if err != nil {
+		return nil, nameVariable(err, envVarOf)
+	}
+	return g, nil
+}
+
+// nameVariable turns a *ConfigError about a field that varOf maps to an
+// environment variable into an *EnvError naming that variable.
+func nameVariable(err error, varOf func(field string) (string, bool)) error {
 	var ce *ConfigError
 	if errors.As(err, &ce) {
-		if name, ok := envVarOf(ce.Field); ok {
-			return nil, &EnvError{Var: name, Err: ce.Err}
+		if name, ok := varOf(ce.Field); ok {
+			return &EnvError{Var: name, Err: ce.Err}
 		}
 	}
-	return g, err
+	return err
 }
 
 // LoadEnv reads a Config through lookup (os.LookupEnv, or a map in tests).

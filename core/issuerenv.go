@@ -1,7 +1,6 @@
 package core
 
 import (
-	"errors"
 	"net/http"
 	"os"
 	"strconv"
@@ -73,13 +72,10 @@ func NewIssuerFromEnv(base IssuerConfig) (*Issuer, error) {
 		return nil, err
 	}
 	iss, err := NewIssuer(cfg)
-	var ce *ConfigError
-	if errors.As(err, &ce) {
-		if name, ok := issuerEnvVarOf(ce.Field); ok {
-			return nil, &EnvError{Var: name, Err: ce.Err}
-		}
+	if err != nil {
+		return nil, nameVariable(err, issuerEnvVarOf)
 	}
-	return iss, err
+	return iss, nil
 }
 
 // LoadIssuerEnv reads an IssuerConfig through lookup (os.LookupEnv, or a

@@ -5,7 +5,6 @@
 package main
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/tokengate/tokengate/core"
@@ -23,22 +22,17 @@ func main() {
 func routes(guard *core.Guard) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, demo.Health())
+		demo.WriteJSON(w, demo.Health())
 	})
 	me := func(w http.ResponseWriter, r *http.Request) {
 		p, _ := nethttpmw.Principal(r)
-		writeJSON(w, p)
+		demo.WriteJSON(w, p)
 	}
 	mux.Handle("GET /me", nethttpmw.New(guard)(http.HandlerFunc(me)))
 	mux.Handle("GET /admin", nethttpmw.New(guard, core.Scopes("admin"))(http.HandlerFunc(me)))
 	mux.Handle("GET /whoami", nethttpmw.Optional(guard)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, _ := nethttpmw.Principal(r)
-		writeJSON(w, demo.WhoAmI(p))
+		demo.WriteJSON(w, demo.WhoAmI(p))
 	})))
 	return mux
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(v)
 }

@@ -10,7 +10,6 @@
 package main
 
 import (
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"os"
@@ -71,25 +70,20 @@ func routes(iss *core.Issuer, guard *core.Guard, accounts users) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", page(guard, iss))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, demo.Health())
+		demo.WriteJSON(w, demo.Health())
 	})
 	nethttpmw.Mount(mux, iss.Routes(accounts.check))
 
 	renew := nethttpmw.Renew(iss)
 	me := func(w http.ResponseWriter, r *http.Request) {
 		p, _ := nethttpmw.Principal(r)
-		writeJSON(w, p)
+		demo.WriteJSON(w, p)
 	}
 	mux.Handle("GET /me", renew(nethttpmw.New(guard)(http.HandlerFunc(me))))
 	mux.Handle("GET /admin", renew(nethttpmw.New(guard, core.Scopes("admin"))(http.HandlerFunc(me))))
 	mux.Handle("GET /whoami", renew(nethttpmw.Optional(guard)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, _ := nethttpmw.Principal(r)
-		writeJSON(w, demo.WhoAmI(p))
+		demo.WriteJSON(w, demo.WhoAmI(p))
 	}))))
 	return mux
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(v)
 }

@@ -5,6 +5,7 @@ package demo
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -102,6 +103,12 @@ func WhoAmI(p *core.Principal) any {
 		return map[string]any{"authenticated": false}
 	}
 	return map[string]any{"authenticated": true, "sub": p.Subject}
+}
+
+// WriteJSON writes v as a 200 JSON answer, for the net/http examples.
+func WriteJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
 }
 
 // Health is the /healthz body.
