@@ -11,6 +11,7 @@ import (
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/tokengate/tokengate/internal"
 )
 
 // Defaults applied by New to zero-valued Config fields.
@@ -259,9 +260,9 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// ConfigError reports an invalid Config (or IssuerConfig) field.
+// ConfigError reports an invalid Config (or issuer.Config) field.
 type ConfigError struct {
-	// Type is the struct, "Config" when empty ("IssuerConfig" for the Issuer).
+	// Type is the struct, "Config" when empty ("issuer.Config" for the token service).
 	Type  string
 	Field string
 	Err   error
@@ -372,7 +373,7 @@ func (ic *IntrospectionConfig) validate() error {
 		if ic.ClientID != "" && ic.AuthMethod == AuthClientSecretBasic {
 			return fieldErr("Introspection.BearerToken", "cannot be combined with %s credentials (both use the Authorization header); use %s or drop Introspection.ClientID", AuthClientSecretBasic, AuthClientSecretPost)
 		}
-		if !isB64Token(ic.BearerToken) {
+		if !internal.IsB64Token(ic.BearerToken) {
 			return fieldErr("Introspection.BearerToken", "not a valid bearer token (RFC 6750 b64token)")
 		}
 	}

@@ -10,22 +10,22 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/tokengate/tokengate/core"
+	"github.com/tokengate/tokengate/core/issuer"
 	"github.com/tokengate/tokengate/fibermw"
 	"github.com/tokengate/tokengate/internal/testutil"
 )
 
 func TestTokenServiceMountedOnFiber(t *testing.T) {
-	iss, err := core.NewIssuer(core.IssuerConfig{Issuer: "https://sts.example", HMACSecret: testutil.Secret})
+	iss, err := issuer.New(issuer.Config{Issuer: "https://sts.example", HMACSecret: testutil.Secret})
 	if err != nil {
 		t.Fatal(err)
 	}
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
-	fibermw.MountTokenService(app, iss.Routes(func(_ context.Context, u, p string) (core.Grant, error) {
+	fibermw.MountTokenService(app, iss.Routes(func(_ context.Context, u, p string) (issuer.Grant, error) {
 		if u == "alice" && p == "alice" {
-			return core.Grant{Subject: u}, nil
+			return issuer.Grant{Subject: u}, nil
 		}
-		return core.Grant{}, core.ErrInvalidCredentials
+		return issuer.Grant{}, issuer.ErrInvalidCredentials
 	}))
 	do := func(method, path, form string, cookies []*http.Cookie) *http.Response {
 		t.Helper()

@@ -7,23 +7,23 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/tokengate/tokengate/core"
+	"github.com/tokengate/tokengate/core/issuer"
 	"github.com/tokengate/tokengate/ginmw"
 	"github.com/tokengate/tokengate/internal/testutil"
 )
 
 func TestTokenServiceMountedOnGin(t *testing.T) {
 	gin.SetMode(gin.TestMode)
-	iss, err := core.NewIssuer(core.IssuerConfig{Issuer: "https://sts.example", HMACSecret: testutil.Secret})
+	iss, err := issuer.New(issuer.Config{Issuer: "https://sts.example", HMACSecret: testutil.Secret})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := gin.New()
-	ginmw.MountTokenService(r, iss.Routes(func(_ context.Context, u, p string) (core.Grant, error) {
+	ginmw.MountTokenService(r, iss.Routes(func(_ context.Context, u, p string) (issuer.Grant, error) {
 		if u == "alice" && p == "alice" {
-			return core.Grant{Subject: u}, nil
+			return issuer.Grant{Subject: u}, nil
 		}
-		return core.Grant{}, core.ErrInvalidCredentials
+		return issuer.Grant{}, issuer.ErrInvalidCredentials
 	}))
 	base := testutil.ServeHandler(t, r).URL
 	res, body := testutil.Call(t, "POST", base+"/login", url.Values{"username": {"alice"}, "password": {"alice"}}, nil)

@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/tokengate/tokengate/core"
+	"github.com/tokengate/tokengate/core/issuer"
 	"github.com/tokengate/tokengate/internal/testutil"
 	"github.com/tokengate/tokengate/nethttpmw"
 )
 
 func TestMountAndRenew(t *testing.T) {
 	clock := testutil.NewClock(testutil.Epoch)
-	iss, err := core.NewIssuer(core.IssuerConfig{
+	iss, err := issuer.New(issuer.Config{
 		Issuer: "https://sts.example", HMACSecret: testutil.Secret, Now: clock.Now,
 		AccessTTL: 10 * time.Minute, RenewAfter: 0.5,
 	})
@@ -27,8 +28,8 @@ func TestMountAndRenew(t *testing.T) {
 	}
 	defer guard.Close()
 	mux := http.NewServeMux()
-	nethttpmw.Mount(mux, iss.Routes(func(_ context.Context, u, _ string) (core.Grant, error) {
-		return core.Grant{Subject: u}, nil
+	nethttpmw.Mount(mux, iss.Routes(func(_ context.Context, u, _ string) (issuer.Grant, error) {
+		return issuer.Grant{Subject: u}, nil
 	}))
 	mux.Handle("GET /me", nethttpmw.Renew(iss)(nethttpmw.New(guard)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, _ := nethttpmw.Principal(r)

@@ -9,6 +9,7 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jwa"
 
 	"github.com/tokengate/tokengate/core"
+	"github.com/tokengate/tokengate/core/envconfig"
 	"github.com/tokengate/tokengate/internal/testutil"
 )
 
@@ -33,10 +34,10 @@ func RunContract(t *testing.T, serve Serve) {
 
 	base := map[upstream]string{}
 	for state, url := range map[upstream]string{up: jwks.JWKSURL(), failing: failingJWKS.JWKSURL(), unreachable: closedJWKS.JWKSURL()} {
-		cfg, err := core.LoadEnv(lookup(map[string]string{
-			core.EnvJWKSURL:  url,
-			core.EnvIssuer:   issuer,
-			core.EnvAudience: audience + ",other",
+		cfg, err := envconfig.Guard(lookup(map[string]string{
+			envconfig.EnvJWKSURL:  url,
+			envconfig.EnvIssuer:   issuer,
+			envconfig.EnvAudience: audience + ",other",
 		}))
 		if err != nil {
 			t.Fatal(err)
