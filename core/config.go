@@ -49,8 +49,8 @@ type Config struct {
 	// Realm is the realm of the WWW-Authenticate challenge. Default: "tokengate".
 	Realm string
 
-	// JWKSURL is a JWK Set endpoint (https, or http on loopback for
-	// development). Keys are fetched lazily, refreshed every
+	// JWKSURL is a JWK Set endpoint, an http or https URL (use https
+	// outside development). Keys are fetched lazily, refreshed every
 	// JWKSRefreshInterval and when a token names an unknown kid.
 	JWKSURL string
 	// JWKSRefreshInterval is how often the key set is refreshed. Default: 15m.
@@ -79,10 +79,10 @@ type Config struct {
 	// Leeway is the clock skew allowed on exp, nbf and iat. Zero means the
 	// default, 30s; a negative value means no leeway.
 	Leeway time.Duration
-	// RequiredType, when set, must equal the typ header, compared
+	// TypHeader, when set, must equal the typ header, compared
 	// case-insensitively with an optional "application/" prefix
 	// (RFC 9068 access tokens use "at+jwt").
-	RequiredType string
+	TypHeader string
 	// RequiredClaims must be present in every token.
 	RequiredClaims []string
 	// RolesClaim names the claim read into Principal.Roles. Default: "roles".

@@ -34,7 +34,7 @@ var (
 	ErrIssuer = internal.ErrIssuer
 	// ErrAudience: aud does not contain any of Config.Audience.
 	ErrAudience = internal.ErrAudience
-	// ErrType: the typ header does not match Config.RequiredType.
+	// ErrType: the typ header does not match Config.TypHeader.
 	ErrType = internal.ErrType
 	// ErrMissingClaim: a claim listed in Config.RequiredClaims is absent.
 	ErrMissingClaim = internal.ErrMissingClaim

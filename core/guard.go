@@ -52,7 +52,7 @@ func New(cfg Config) (*Guard, error) {
 			static:       static,
 			verifiers:    allowed,
 			b64:          base64.RawURLEncoding.Strict(),
-			requiredType: c.RequiredType,
+			requiredType: c.TypHeader,
 			rules:        c.claimRules(),
 		}
 		if c.JWKSURL != "" {

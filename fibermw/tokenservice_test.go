@@ -16,7 +16,7 @@ import (
 )
 
 func TestTokenServiceMountedOnFiber(t *testing.T) {
-	iss, err := issuer.New(issuer.Config{Issuer: "https://sts.example", HMACSecret: testutil.Secret})
+	iss, err := issuer.New(issuer.Config{URL: "https://sts.example", HMACSecret: testutil.Secret})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 
 func TestTokenServiceMountedOnGin(t *testing.T) {
 	gin.SetMode(gin.TestMode)
-	iss, err := issuer.New(issuer.Config{Issuer: "https://sts.example", HMACSecret: testutil.Secret})
+	iss, err := issuer.New(issuer.Config{URL: "https://sts.example", HMACSecret: testutil.Secret})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 func TestMountAndRenew(t *testing.T) {
 	clock := testutil.NewClock(testutil.Epoch)
 	iss, err := issuer.New(issuer.Config{
-		Issuer: "https://sts.example", HMACSecret: testutil.Secret, Now: clock.Now,
+		URL: "https://sts.example", HMACSecret: testutil.Secret, Now: clock.Now,
 		AccessTTL: 10 * time.Minute, RenewAfter: 0.5,
 	})
 	if err != nil {

@@ -65,7 +65,7 @@ var guardVars = fieldVars{
 	{"CacheTTL", EnvCacheTTL},
 	{"TokenLookup", EnvTokenLookup},
 	{"MaxTokenSize", EnvMaxTokenSize},
-	{"RequiredType", EnvRequiredType},
+	{"TypHeader", EnvRequiredType},
 	{"PublicKeysPEM", EnvPublicKeyFile},
 }
 
@@ -113,7 +113,7 @@ func loadGuard(c core.Config, lookup func(string) (string, bool)) (core.Config, 
 	e.flag(EnvIntrospectAll, func(on bool) { c.Introspection.IntrospectAll = on })
 	e.str(EnvUserinfoURL, &c.Introspection.UserinfoURL)
 	e.str(EnvTokenLookup, &c.TokenLookup)
-	e.str(EnvRequiredType, &c.RequiredType)
+	e.str(EnvRequiredType, &c.TypHeader)
 	if v, ok := e.get(EnvMaxTokenSize); ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n <= 0 {

@@ -32,7 +32,7 @@ const (
 // issuerVars is the one table from issuer.Config fields to the variables
 // that set them.
 var issuerVars = fieldVars{
-	{"Issuer", EnvIssuer},
+	{"URL", EnvIssuer},
 	{"Audience", EnvAudience},
 	{"AccessTokenFormat", EnvAccessTokenType},
 	{"Algorithm", EnvSigningAlg},
@@ -77,7 +77,7 @@ func Issuer(lookup func(string) (string, bool)) (issuer.Config, error) {
 
 func loadIssuer(c issuer.Config, lookup func(string) (string, bool)) (issuer.Config, error) {
 	e := newReader(lookup)
-	e.str(EnvIssuer, &c.Issuer)
+	e.str(EnvIssuer, &c.URL)
 	if v, ok := e.get(EnvAudience); ok {
 		if list := splitList(v); len(list) > 0 {
 			c.Audience = list[0]

@@ -39,7 +39,7 @@ func TestLoadIssuerEnv(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := issuer.Config{
-			Issuer: "https://sts.example", Audience: "api", AccessTokenFormat: issuer.FormatReference, Algorithm: "ES256",
+			URL: "https://sts.example", Audience: "api", AccessTokenFormat: issuer.FormatReference, Algorithm: "ES256",
 			SecretFile: "/run/keys", AccessTTL: 5 * time.Minute, RefreshSliding: -1, RefreshAbsolute: -1,
 			RefreshGrace: 3 * time.Second, RenewAfter: 0.75,
 			Cookie: issuer.CookieConfig{Name: "tg", SameSite: http.SameSiteStrictMode, DisableHTTPOnly: true,
@@ -80,7 +80,7 @@ func TestIssuerEnvErrorsNameTheVariable(t *testing.T) {
 		t.Run(tt.env, func(t *testing.T) {
 			t.Setenv(tt.env, tt.value)
 			t.Setenv("TOKENGATE_SECRET_FILE", t.TempDir()+"/s")
-			_, err := envconfig.NewIssuer(issuer.Config{Issuer: "https://sts.example"}, nil)
+			_, err := envconfig.NewIssuer(issuer.Config{URL: "https://sts.example"}, nil)
 			var ee *envconfig.Error
 			if !errors.As(err, &ee) || ee.Var != tt.want {
 				t.Fatalf("got %v, want an EnvError naming %s", err, tt.want)
@@ -90,7 +90,7 @@ func TestIssuerEnvErrorsNameTheVariable(t *testing.T) {
 	t.Setenv("TOKENGATE_COOKIE_SAMESITE", "None")
 	t.Setenv("TOKENGATE_COOKIE_SECURE", "false")
 	t.Setenv("TOKENGATE_JWT_SECRET", "0123456789abcdef0123456789abcdef")
-	_, err := envconfig.NewIssuer(issuer.Config{Issuer: "https://sts.example"}, nil)
+	_, err := envconfig.NewIssuer(issuer.Config{URL: "https://sts.example"}, nil)
 	var ee *envconfig.Error
 	if !errors.As(err, &ee) || ee.Var != "TOKENGATE_COOKIE_SAMESITE" {
 		t.Fatalf("SameSite=None without Secure: %v", err)

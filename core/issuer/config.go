@@ -43,8 +43,8 @@ const (
 // its documented default; New rejects invalid values with a
 // *ConfigError naming the field.
 type Config struct {
-	// Issuer is the iss claim of every token. Required.
-	Issuer string
+	// URL is the iss claim of every token. Required.
+	URL string
 	// Audience, when set, is the aud claim of every token.
 	Audience string
 	// AccessTokenFormat is FormatJWT (the default) or FormatReference.
@@ -198,8 +198,8 @@ func (c *Config) refreshEnabled() bool { return c.RefreshAbsolute > 0 }
 // validate checks an Config that has its defaults applied (signing
 // material is checked when the key ring loads).
 func (c *Config) validate() error {
-	if strings.TrimSpace(c.Issuer) == "" {
-		return issuerFieldErr("Issuer", "required: the iss claim of the tokens")
+	if strings.TrimSpace(c.URL) == "" {
+		return issuerFieldErr("URL", "required: the iss claim of the tokens")
 	}
 	if c.AccessTokenFormat != FormatJWT && c.AccessTokenFormat != FormatReference {
 		return issuerFieldErr("AccessTokenFormat", "%q is neither %q nor %q", c.AccessTokenFormat, FormatJWT, FormatReference)

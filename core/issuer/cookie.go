@@ -53,3 +53,17 @@ func (iss *Issuer) cookie(name, value string, expires, now time.Time) *http.Cook
 	}
 	return c
 }
+
+func cookieValue(r *http.Request, name string) string {
+	c, err := r.Cookie(name)
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
+
+func setCookies(w http.ResponseWriter, cookies []*http.Cookie) {
+	for _, c := range cookies {
+		http.SetCookie(w, c)
+	}
+}

@@ -150,7 +150,7 @@ func TestInvalidCookieSettingsAreRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := issuer.New(issuer.Config{Issuer: testIssuer, HMACSecret: testutil.Secret, Cookie: tt.cc})
+			_, err := issuer.New(issuer.Config{URL: testIssuer, HMACSecret: testutil.Secret, Cookie: tt.cc})
 			var ce *core.ConfigError
 			if !errors.As(err, &ce) || ce.Field != tt.field {
 				t.Fatalf("got %v, want a core.ConfigError for %s", err, tt.field)

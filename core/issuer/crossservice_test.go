@@ -20,7 +20,7 @@ func TestResourceServerValidatesTheServiceTokens(t *testing.T) {
 			// The real clock: the resource server fetches keys and
 			// introspects over HTTP, as in production.
 			iss, err := issuer.New(issuer.Config{
-				Issuer: testIssuer, Audience: "api", Algorithm: alg,
+				URL: testIssuer, Audience: "api", Algorithm: alg,
 				SecretFile: t.TempDir() + "/secret", Clients: []issuer.Client{client},
 			})
 			if err != nil {
@@ -65,7 +65,7 @@ func TestResourceServerValidatesTheServiceTokens(t *testing.T) {
 func TestResourceServerIntrospectsReferenceSignIns(t *testing.T) {
 	client := issuer.Client{ID: "rs", Secret: "another long secret"}
 	iss, err := issuer.New(issuer.Config{
-		Issuer: testIssuer, HMACSecret: testutil.Secret, AccessTokenFormat: issuer.FormatReference, Clients: []issuer.Client{client},
+		URL: testIssuer, HMACSecret: testutil.Secret, AccessTokenFormat: issuer.FormatReference, Clients: []issuer.Client{client},
 	})
 	if err != nil {
 		t.Fatal(err)

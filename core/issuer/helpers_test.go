@@ -23,8 +23,8 @@ func newIssuer(t *testing.T, cfg issuer.Config) (*issuer.Issuer, *testutil.Clock
 	if cfg.Now == nil {
 		cfg.Now = clock.Now
 	}
-	if cfg.Issuer == "" {
-		cfg.Issuer = testIssuer
+	if cfg.URL == "" {
+		cfg.URL = testIssuer
 	}
 	if cfg.HMACSecret == nil && cfg.SigningKeys == nil && cfg.SecretFile == "" {
 		cfg.HMACSecret = testutil.Secret

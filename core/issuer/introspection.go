@@ -159,7 +159,7 @@ func (iss *Issuer) introspectRefresh(ctx context.Context, token string) (map[str
 	out := map[string]any{
 		"active":     true,
 		"token_type": "refresh_token",
-		"iss":        iss.cfg.Issuer,
+		"iss":        iss.cfg.URL,
 		"sub":        s.Subject,
 		"sid":        s.ID,
 		"iat":        s.AuthTime.Unix(),

@@ -117,7 +117,7 @@ func (iss *Issuer) issueAccess(ctx context.Context, s *Session, now time.Time) (
 
 // tokenSpec describes one token to issue.
 type tokenSpec struct {
-	kind      TokenKind
+	kind      RecordKind
 	format    TokenFormat
 	subject   string
 	scope     string
@@ -150,7 +150,7 @@ func (iss *Issuer) issue(ctx context.Context, spec tokenSpec) (string, error) {
 	if cut := limitClaims(claims, iss.cfg.MaxClaimSize); len(cut) > 0 {
 		claims[ClaimLimitReached] = cut
 	}
-	claims["iss"] = iss.cfg.Issuer
+	claims["iss"] = iss.cfg.URL
 	claims["sub"] = spec.subject
 	if iss.cfg.Audience != "" {
 		claims["aud"] = iss.cfg.Audience

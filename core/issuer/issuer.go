@@ -51,10 +51,10 @@ func New(cfg Config) (*Issuer, error) {
 		HMACSecret: keys.hmac,
 		Keys:       keys.publicSet(),
 		Algorithms: []string{string(keys.alg)},
-		Issuer:     c.Issuer,
+		Issuer:     c.URL,
 		Leeway:     -1, // the Issuer's clock is the reference
 		// Only tokens typed as access tokens count as ours (RFC 9068 §4).
-		RequiredType: accessTokenType,
+		TypHeader: accessTokenType,
 		MaxTokenSize: c.MaxTokenSize,
 		Logger:       c.Logger,
 		Now:          c.Now,
@@ -87,7 +87,7 @@ func (iss *Issuer) GuardConfig(base core.Config) core.Config {
 		c.Keys = iss.keys.publicSet()
 	}
 	if c.Issuer == "" {
-		c.Issuer = iss.cfg.Issuer
+		c.Issuer = iss.cfg.URL
 	}
 	if len(c.Audience) == 0 && iss.cfg.Audience != "" {
 		c.Audience = []string{iss.cfg.Audience}

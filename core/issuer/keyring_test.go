@@ -77,13 +77,13 @@ func TestSigningMaterialIsChecked(t *testing.T) {
 		{"file that is not a key set", issuer.Config{SecretFile: write("junk", "junk")}, "SecretFile"},
 		{"unsupported algorithm", issuer.Config{Algorithm: "none", HMACSecret: testutil.Secret}, "Algorithm"},
 		{"no signing material", issuer.Config{}, "SecretFile"},
-		{"no issuer", issuer.Config{Issuer: " ", HMACSecret: testutil.Secret}, "Issuer"},
+		{"no issuer", issuer.Config{URL: " ", HMACSecret: testutil.Secret}, "URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := tt.cfg
-			if cfg.Issuer == "" {
-				cfg.Issuer = testIssuer
+			if cfg.URL == "" {
+				cfg.URL = testIssuer
 			}
 			_, err := issuer.New(cfg)
 			var ce *core.ConfigError

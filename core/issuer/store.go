@@ -115,21 +115,21 @@ type Rotation struct {
 	At time.Time
 }
 
-// TokenKind tells reference access tokens from API tokens.
-type TokenKind string
+// RecordKind tells reference access tokens from API tokens.
+type RecordKind string
 
 const (
 	// KindAccess is a reference access token of a sign-in.
-	KindAccess TokenKind = "access"
+	KindAccess RecordKind = "access"
 	// KindAPI is an API token minted by an operator.
-	KindAPI TokenKind = "api"
+	KindAPI RecordKind = "api"
 )
 
 // TokenRecord is what a store keeps about a reference token.
 type TokenRecord struct {
 	// ID is the token's jti.
 	ID   string    `json:"id"`
-	Kind TokenKind `json:"kind"`
+	Kind RecordKind `json:"kind"`
 	// SessionID is the sign-in of an access token ("" for API tokens).
 	SessionID string `json:"sid,omitempty"`
 	// Name labels an API token.

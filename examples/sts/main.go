@@ -42,7 +42,7 @@ func newApp(log *slog.Logger) (http.Handler, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg := issuer.Config{Issuer: "http://" + demo.Addr(), Logger: log}
+	cfg := issuer.Config{URL: "http://" + demo.Addr(), Logger: log}
 	store, err := redisstore.FromEnv(os.LookupEnv, redisstore.Options{})
 	if err != nil {
 		return nil, nil, err

@@ -24,7 +24,7 @@ func benchStore(b *testing.B, name string) issuer.Store {
 }
 
 func benchIssuer(b *testing.B, store issuer.Store, format issuer.TokenFormat) *issuer.Issuer {
-	iss, err := issuer.New(issuer.Config{Issuer: "https://sts.example", HMACSecret: testutil.Secret,
+	iss, err := issuer.New(issuer.Config{URL: "https://sts.example", HMACSecret: testutil.Secret,
 		AccessTokenFormat: format, Store: store})
 	if err != nil {
 		b.Fatal(err)

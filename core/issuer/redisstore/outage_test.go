@@ -18,7 +18,7 @@ func outageSetup(t *testing.T) (*testutil.RedisServer, *issuer.Issuer, *core.Gua
 	t.Helper()
 	srv := testutil.StartRedis(t)
 	store := open(t, srv.URL(0), redisstore.Options{Timeout: 300 * time.Millisecond})
-	iss, err := issuer.New(issuer.Config{Issuer: "https://sts.example", HMACSecret: testutil.Secret,
+	iss, err := issuer.New(issuer.Config{URL: "https://sts.example", HMACSecret: testutil.Secret,
 		AccessTokenFormat: issuer.FormatReference, Store: store})
 	if err != nil {
 		t.Fatal(err)

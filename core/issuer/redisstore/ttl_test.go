@@ -22,7 +22,7 @@ func TestEveryKeyHasATTL(t *testing.T) {
 	clock := testutil.NewClock(testutil.Epoch)
 	store := open(t, "", redisstore.Options{Prefix: "ttl:", Now: clock.Now})
 	newIssuer := func(format issuer.TokenFormat) *issuer.Issuer {
-		iss, err := issuer.New(issuer.Config{Issuer: "https://sts.example", HMACSecret: testutil.Secret,
+		iss, err := issuer.New(issuer.Config{URL: "https://sts.example", HMACSecret: testutil.Secret,
 			AccessTokenFormat: format, RefreshGrace: time.Minute, Store: store, Now: clock.Now})
 		if err != nil {
 			t.Fatal(err)

@@ -316,7 +316,7 @@ func revokeUnknownSignIn(t *testing.T, e *env) {
 }
 
 // record is a token record issued now, for an hour.
-func record(id string, kind issuer.TokenKind, issued time.Time) *issuer.TokenRecord {
+func record(id string, kind issuer.RecordKind, issued time.Time) *issuer.TokenRecord {
 	r := &issuer.TokenRecord{ID: id, Kind: kind, Claims: []byte(`{"sub":"alice","jti":"` + id + `"}`),
 		IssuedAt: issued, Expires: issued.Add(hour)}
 	if kind == issuer.KindAPI {
@@ -328,7 +328,7 @@ func record(id string, kind issuer.TokenKind, issued time.Time) *issuer.TokenRec
 }
 
 func tokenRoundTrip(t *testing.T, e *env) {
-	for _, kind := range []issuer.TokenKind{issuer.KindAccess, issuer.KindAPI} {
+	for _, kind := range []issuer.RecordKind{issuer.KindAccess, issuer.KindAPI} {
 		want := record("id-"+string(kind), kind, t0)
 		e.put(issuer.HashToken("tok-"+string(kind)), want)
 		got, err := e.store.Token(e.ctx, issuer.HashToken("tok-"+string(kind)))
