@@ -16,7 +16,7 @@ import (
 // users in, a Guard built from its GuardConfig accepts what it issues.
 func ExampleNew() {
 	iss, err := issuer.New(issuer.Config{
-		URL:     "https://sts.example",
+		URL:        "https://sts.example",
 		HMACSecret: []byte("a secret of at least thirty-two bytes"),
 	})
 	if err != nil {
@@ -51,7 +51,7 @@ func ExampleNew() {
 // fibermw.MountTokenService).
 func ExampleIssuer_Routes() {
 	iss, err := issuer.New(issuer.Config{
-		URL:     "https://sts.example",
+		URL:        "https://sts.example",
 		HMACSecret: []byte("a secret of at least thirty-two bytes"),
 	})
 	if err != nil {

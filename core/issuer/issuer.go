@@ -54,7 +54,7 @@ func New(cfg Config) (*Issuer, error) {
 		Issuer:     c.URL,
 		Leeway:     -1, // the Issuer's clock is the reference
 		// Only tokens typed as access tokens count as ours (RFC 9068 §4).
-		TypHeader: accessTokenType,
+		TypHeader:    accessTokenType,
 		MaxTokenSize: c.MaxTokenSize,
 		Logger:       c.Logger,
 		Now:          c.Now,

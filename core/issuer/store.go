@@ -128,7 +128,7 @@ const (
 // TokenRecord is what a store keeps about a reference token.
 type TokenRecord struct {
 	// ID is the token's jti.
-	ID   string    `json:"id"`
+	ID   string     `json:"id"`
 	Kind RecordKind `json:"kind"`
 	// SessionID is the sign-in of an access token ("" for API tokens).
 	SessionID string `json:"sid,omitempty"`

@@ -20,7 +20,7 @@ func ExampleFromEnv() {
 			panic(err)
 		}
 		cfg := issuer.Config{
-			URL:     "https://sts.example",
+			URL:        "https://sts.example",
 			HMACSecret: []byte("a secret of at least thirty-two bytes"),
 		}
 		if store != nil { // unset: each instance keeps its own memory store
