@@ -22,6 +22,7 @@ const (
 	DefaultLeeway                 = 30 * time.Second
 	DefaultCacheTTL               = 60 * time.Second
 	DefaultCacheMaxEntries        = 100_000
+	DefaultCacheMaxBytes          = 64 << 20
 	DefaultJWKSRefreshInterval    = 15 * time.Minute
 	DefaultJWKSMinRefreshInterval = 10 * time.Second
 	DefaultMaxResponseSize        = 1 << 20
@@ -29,6 +30,8 @@ const (
 	DefaultRolesClaim             = "roles"
 	DefaultGroupsClaim            = "groups"
 	DefaultIntrospectionNegTTL    = 5 * time.Second
+	DefaultIntrospectionMaxCalls  = 32
+	DefaultIntrospectionMaxWait   = time.Second
 )
 
 // Config configures a Guard. The zero value of every field means its
@@ -49,9 +52,10 @@ type Config struct {
 	// Realm is the realm of the WWW-Authenticate challenge. Default: "tokengate".
 	Realm string
 
-	// JWKSURL is a JWK Set endpoint, an http or https URL (use https
-	// outside development). Keys are fetched lazily, refreshed every
-	// JWKSRefreshInterval and when a token names an unknown kid.
+	// JWKSURL is a JWK Set endpoint: an https URL, or http on a loopback
+	// host (localhost, 127.0.0.0/8, ::1) unless AllowInsecureHTTP is set.
+	// Keys are fetched lazily, refreshed every JWKSRefreshInterval and when
+	// a token names an unknown kid. Redirects are never followed.
 	JWKSURL string
 	// JWKSRefreshInterval is how often the key set is refreshed. Default: 15m.
 	JWKSRefreshInterval time.Duration
@@ -59,7 +63,9 @@ type Config struct {
 	// by unknown kids or failed fetches, so a flood of random kids cannot
 	// hammer the endpoint. Default: 10s.
 	JWKSMinRefreshInterval time.Duration
-	// HMACSecret verifies HS256/HS384/HS512 tokens.
+	// HMACSecret verifies HS256/HS384/HS512 tokens: at least 32 bytes, and
+	// not obviously weak (fewer than 8 distinct bytes, such as "aaaa…", is
+	// refused).
 	HMACSecret []byte
 	// PublicKeysPEM holds one or more PEM-encoded public keys (RSA, ECDSA
 	// or Ed25519).
@@ -71,11 +77,24 @@ type Config struct {
 	// an HMAC algorithm is only ever checked against HMACSecret.
 	Algorithms []string
 
-	// Issuer, when set, must equal the iss claim exactly.
+	// Issuer, when set, must equal the iss claim exactly. Required with
+	// JWKSURL: a provider's key set signs tokens for every tenant and API
+	// it serves (RFC 8725 §3.8).
 	Issuer string
 	// Audience, when set, must share at least one value with aud (a string
-	// or an array).
+	// or an array). Required with JWKSURL unless AnyAudience is set, so
+	// that a token minted for another API of the same provider is refused
+	// (RFC 8725 §3.9, RFC 9068 §4).
 	Audience []string
+	// AnyAudience accepts tokens whatever their aud, on purpose: only for
+	// a provider whose every token is meant for this resource server. It
+	// cannot be combined with Audience. Off by default.
+	AnyAudience bool
+	// AllowNoExpiry accepts JWTs without an exp claim. Off by default: a
+	// JWT without exp is refused (RFC 9068 §2.2 makes exp required), as a
+	// token that never expires cannot be taken back. Introspection answers
+	// may omit exp (RFC 7662 §2.2) either way.
+	AllowNoExpiry bool
 	// Leeway is the clock skew allowed on exp, nbf and iat. Zero means the
 	// default, 30s; a negative value means no leeway.
 	Leeway time.Duration
@@ -97,8 +116,16 @@ type Config struct {
 	// outlives the token's exp. Zero means the default, 60s; a negative
 	// value disables the cache.
 	CacheTTL time.Duration
-	// CacheMaxEntries bounds the number of cached results. Default: 100000.
+	// CacheMaxEntries bounds the number of cached results; the least
+	// recently used result is evicted to make room. Default: 100000.
 	CacheMaxEntries int
+	// CacheMaxBytes bounds the memory of the cached results, in bytes (an
+	// estimate that errs on the high side: the token, its claims and the
+	// bookkeeping). When a new result does not fit, expired results are
+	// dropped first, then the least recently used ones. An inactive
+	// reference token costs a fixed few hundred bytes, whatever its size:
+	// only its SHA-256 is kept. Default: 64 MiB.
+	CacheMaxBytes int64
 
 	// Introspection configures RFC 7662 introspection of reference tokens.
 	Introspection IntrospectionConfig
@@ -116,9 +143,15 @@ type Config struct {
 	Revocations RevocationChecker
 
 	// HTTPClient makes the outbound calls (JWKS, introspection). Default: a
-	// client with Timeout. Response bodies are always bounded by
-	// MaxResponseSize, whatever the client.
+	// client with Timeout and its own keep-alive pool. Response bodies are
+	// always bounded by MaxResponseSize, and redirects never followed,
+	// whatever the client.
 	HTTPClient *http.Client
+	// AllowInsecureHTTP accepts plain http URLs for JWKSURL,
+	// Introspection.URL and Introspection.UserinfoURL on any host, not
+	// only on loopback: keys, tokens and credentials then cross the
+	// network in clear, so New logs a warning. Off by default.
+	AllowInsecureHTTP bool
 	// Timeout bounds every outbound call. Default: 5s.
 	Timeout time.Duration
 	// MaxResponseSize bounds JWKS and introspection response bodies, in
@@ -127,10 +160,15 @@ type Config struct {
 
 	// Logger receives structured logs: rejections at debug level, upstream
 	// failures at warn/error. Tokens and secrets are never logged. Default:
-	// logs are discarded.
+	// warnings and errors go to slog.Default(), the rest is dropped.
 	Logger *slog.Logger
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
+	// TrustedOrigins may send state-changing cross-origin requests whose
+	// token is in a cookie ("scheme://host[:port]"). Such requests from any
+	// other origin are refused with ErrCrossOrigin (403): see crossorigin.go.
+	// Tokens from headers are not affected.
+	TrustedOrigins []string
 	// Skip, when it returns true, lets a request through unauthenticated
 	// (health checks, public assets).
 	Skip func(Request) bool
@@ -191,6 +229,17 @@ type IntrospectionConfig struct {
 	// than one per request. Zero means the default, 5s; a negative value
 	// disables negative caching.
 	NegativeTTL time.Duration
+	// MaxConcurrent bounds the introspection calls in flight at once
+	// (requests for the same token share one call). A request that finds
+	// every slot taken waits up to MaxWait, then fails with ErrUnavailable
+	// (503), so a flood of distinct tokens against a slow endpoint holds
+	// neither unbounded connections nor unbounded waiting requests. The
+	// default client keeps as many keep-alive connections to the endpoint.
+	// Default: 32.
+	MaxConcurrent int
+	// MaxWait is how long a request waits for a free introspection slot.
+	// Default: 1s.
+	MaxWait time.Duration
 	// IntrospectAll sends every token to the endpoint, JWTs included, even
 	// when local keys are configured.
 	IntrospectAll bool
@@ -239,6 +288,9 @@ func (c Config) withDefaults() Config {
 	if c.CacheMaxEntries == 0 {
 		c.CacheMaxEntries = DefaultCacheMaxEntries
 	}
+	if c.CacheMaxBytes == 0 {
+		c.CacheMaxBytes = DefaultCacheMaxBytes
+	}
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
 	}
@@ -251,8 +303,14 @@ func (c Config) withDefaults() Config {
 	if c.Introspection.NegativeTTL == 0 {
 		c.Introspection.NegativeTTL = DefaultIntrospectionNegTTL
 	}
+	if c.Introspection.MaxConcurrent == 0 {
+		c.Introspection.MaxConcurrent = DefaultIntrospectionMaxCalls
+	}
+	if c.Introspection.MaxWait == 0 {
+		c.Introspection.MaxWait = DefaultIntrospectionMaxWait
+	}
 	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
+		c.Logger = internal.DefaultLogger()
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -290,15 +348,29 @@ func (c *Config) validate() error {
 		return fieldErr("MaxTokenSize", "must not be negative")
 	}
 	if c.JWKSURL != "" {
-		if err := checkURL(c.JWKSURL); err != nil {
+		if err := checkURL(c.JWKSURL, c.AllowInsecureHTTP); err != nil {
 			return &ConfigError{Field: "JWKSURL", Err: err}
 		}
+		if strings.TrimSpace(c.Issuer) == "" {
+			return fieldErr("Issuer", "required with JWKSURL: a provider's keys sign tokens of every issuer it hosts")
+		}
+		if len(c.Audience) == 0 && !c.AnyAudience {
+			return fieldErr("Audience", "required with JWKSURL, so that tokens for another API are refused (set AnyAudience to accept any audience)")
+		}
 	}
-	if err := c.Introspection.validate(); err != nil {
+	if c.AnyAudience && len(c.Audience) > 0 {
+		return fieldErr("AnyAudience", "set together with Audience: choose one")
+	}
+	if err := c.Introspection.validate(c.AllowInsecureHTTP); err != nil {
 		return err
 	}
 	if len(c.HMACSecret) > 0 && len(c.HMACSecret) < 32 {
 		return fieldErr("HMACSecret", "must be at least 32 bytes (it is %d)", len(c.HMACSecret))
+	}
+	if len(c.HMACSecret) > 0 {
+		if err := internal.CheckSecretStrength(c.HMACSecret); err != nil {
+			return &ConfigError{Field: "HMACSecret", Err: err}
+		}
 	}
 	for _, a := range c.Algorithms {
 		if _, ok := algFamily(jwa.SignatureAlgorithm(a)); !ok {
@@ -314,6 +386,9 @@ func (c *Config) validate() error {
 	if c.CacheMaxEntries < 0 {
 		return fieldErr("CacheMaxEntries", "must not be negative")
 	}
+	if c.CacheMaxBytes < 0 {
+		return fieldErr("CacheMaxBytes", "must not be negative")
+	}
 	if c.Timeout < 0 {
 		return fieldErr("Timeout", "must not be negative")
 	}
@@ -328,22 +403,41 @@ func (c *Config) validate() error {
 	return nil
 }
 
-func checkURL(raw string) error {
+// checkURL accepts an https URL, or an http one on a loopback host (or on
+// any host with insecureOK).
+func checkURL(raw string, insecureOK bool) error {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return errors.New("not a URL")
 	}
-	if u.Scheme != "https" && u.Scheme != "http" {
-		return fmt.Errorf("scheme must be https or http, not %q", u.Scheme)
-	}
 	if u.Host == "" {
 		return errors.New("missing host")
+	}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && (insecureOK || internal.IsLoopback(u.Hostname())):
+	case u.Scheme == "http":
+		return errors.New("must be https (plain http only on a loopback host, or with AllowInsecureHTTP)")
+	default:
+		return fmt.Errorf("scheme must be https, not %q", u.Scheme)
 	}
 	return nil
 }
 
+// insecureURLs lists the configured endpoints that use plain http on a
+// host that is not loopback (accepted with AllowInsecureHTTP).
+func (c *Config) insecureURLs() []string {
+	var out []string
+	for _, raw := range []string{c.JWKSURL, c.Introspection.URL, c.Introspection.UserinfoURL} {
+		if u, err := url.Parse(raw); err == nil && u.Scheme == "http" && !internal.IsLoopback(u.Hostname()) {
+			out = append(out, redactURL(raw))
+		}
+	}
+	return out
+}
+
 // validate checks an IntrospectionConfig that has its defaults applied.
-func (ic *IntrospectionConfig) validate() error {
+func (ic *IntrospectionConfig) validate(insecureOK bool) error {
 	if ic.URL == "" {
 		switch {
 		case ic.IntrospectAll:
@@ -355,8 +449,14 @@ func (ic *IntrospectionConfig) validate() error {
 		// introspection endpoint; they are not checked here.
 		return nil
 	}
-	if err := checkURL(ic.URL); err != nil {
+	if err := checkURL(ic.URL, insecureOK); err != nil {
 		return &ConfigError{Field: "Introspection.URL", Err: err}
+	}
+	if ic.MaxConcurrent < 0 {
+		return fieldErr("Introspection.MaxConcurrent", "must not be negative")
+	}
+	if ic.MaxWait < 0 {
+		return fieldErr("Introspection.MaxWait", "must not be negative")
 	}
 	switch ic.AuthMethod {
 	case AuthClientSecretBasic, AuthClientSecretPost:
@@ -378,7 +478,7 @@ func (ic *IntrospectionConfig) validate() error {
 		}
 	}
 	if ic.UserinfoURL != "" {
-		if err := checkURL(ic.UserinfoURL); err != nil {
+		if err := checkURL(ic.UserinfoURL, insecureOK); err != nil {
 			return &ConfigError{Field: "Introspection.UserinfoURL", Err: err}
 		}
 	}

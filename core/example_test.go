@@ -22,10 +22,11 @@ func (h header) Header(name string) string {
 	}
 	return ""
 }
-func (header) Cookie(string) string { return "" }
-func (header) Query(string) string  { return "" }
-func (header) Method() string       { return "GET" }
-func (header) Path() string         { return "/" }
+func (header) Cookies(string) []string { return nil }
+func (header) Query(string) string     { return "" }
+func (header) Method() string          { return "GET" }
+func (header) Path() string            { return "/" }
+func (header) Host() string            { return "api.example" }
 
 func Example() {
 	secret := []byte("an HMAC secret of at least 32 bytes!")

@@ -12,3 +12,7 @@ func CachedHeaders(g *Guard) int {
 
 // MaxCachedHeaders is the header cache's bound.
 const MaxCachedHeaders = maxCachedHeaders
+
+// CacheUsage is the number of entries and the estimated bytes g's result
+// cache holds, expired entries dropped first.
+func CacheUsage(g *Guard) (int, int64) { return g.cache.usage() }

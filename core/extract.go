@@ -16,14 +16,20 @@ import (
 type Request interface {
 	// Header returns the first value of the named header, or "".
 	Header(name string) string
-	// Cookie returns the value of the named cookie, or "".
-	Cookie(name string) string
+	// Cookies returns the values of every cookie of that name, in the
+	// order the request carries them (none: nil). The Guard refuses a
+	// request carrying several, so that a cookie planted by a sibling
+	// subdomain is never mistaken for the user's (cookie tossing).
+	Cookies(name string) []string
 	// Query returns the first value of the named query parameter, or "".
 	Query(name string) string
 	// Method returns the HTTP method.
 	Method() string
 	// Path returns the URL path.
 	Path() string
+	// Host returns the host the request was sent to (the Host header, or
+	// the :authority of HTTP/2), for the cross-origin check.
+	Host() string
 }
 
 // sourceKind is where a token is looked for.
@@ -76,11 +82,12 @@ func parseLookup(spec string) ([]source, error) {
 	return out, nil
 }
 
-// extract returns the token found in the first source that has one,
-// checking its size before anything else. It returns ErrNoToken when no
-// source carries a token. The RFC 6750 b64token syntax is checked by
-// Guard.Validate on a cache miss: a cached token passed it already.
-func extract(r Request, sources []source, maxSize int) (string, error) {
+// extract returns the token found in the first source that has one, and
+// the kind of that source, checking its size before anything else. It
+// returns ErrNoToken when no source carries a token. The RFC 6750 b64token
+// syntax is checked by Guard.Validate on a cache miss: a cached token
+// passed it already.
+func extract(r Request, sources []source, maxSize int) (string, sourceKind, error) {
 	for _, s := range sources {
 		var tok string
 		switch s.kind {
@@ -94,15 +101,15 @@ func extract(r Request, sources []source, maxSize int) (string, error) {
 				continue // another scheme (Basic, ...): not ours
 			}
 			if err != nil {
-				return "", err
+				return "", 0, err
 			}
 			tok = t
 		case fromHeader:
-			tok = strings.TrimSpace(r.Header(s.name))
+			tok = strings.Trim(r.Header(s.name), " \t")
 		case fromCookie:
-			tok = strings.TrimSpace(r.Cookie(s.name))
-			if !isCookieValue(tok) {
-				continue // as net/http does, which never shows such a cookie
+			var err error
+			if tok, err = cookieToken(r, s.name); err != nil {
+				return "", 0, err
 			}
 		case fromQuery:
 			tok = r.Query(s.name)
@@ -111,11 +118,33 @@ func extract(r Request, sources []source, maxSize int) (string, error) {
 			continue
 		}
 		if len(tok) > maxSize {
-			return "", newError(ErrTokenTooLarge, "token too large", nil)
+			return "", 0, newError(ErrTokenTooLarge, "token too large", nil)
 		}
-		return tok, nil
+		return tok, s.kind, nil
 	}
-	return "", newError(ErrNoToken, "authentication required", nil)
+	return "", 0, newError(ErrNoToken, "authentication required", nil)
+}
+
+// cookieToken returns the value of the one cookie called name, "" when
+// there is none. Values net/http would drop are ignored, as net/http never
+// shows them; several cookies of that name are refused rather than one
+// picked: a sibling subdomain can set a cookie for the parent domain that
+// the browser sends next to (and often before) the user's own.
+func cookieToken(r Request, name string) (string, error) {
+	tok, n := "", 0
+	for _, v := range r.Cookies(name) {
+		v = strings.TrimSpace(v)
+		if v == "" || !isCookieValue(v) {
+			continue
+		}
+		if n++; n == 1 {
+			tok = v
+		}
+	}
+	if n > 1 {
+		return "", newError(ErrMalformed, "several "+name+" cookies", nil)
+	}
+	return tok, nil
 }
 
 // isCookieValue reports whether s holds only bytes net/http accepts in a

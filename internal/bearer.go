@@ -7,6 +7,9 @@ import "strings"
 // Bearer credential must be exactly one token.
 func Bearer(v string) (tok string, isBearer bool, err error) {
 	const scheme = "Bearer"
+	// RFC 9110 §5.5: leading and trailing whitespace (spaces, tabs) is not
+	// part of a field value. net/http trims it, fasthttp does not.
+	v = strings.Trim(v, " \t")
 	if len(v) < len(scheme) || !strings.EqualFold(v[:len(scheme)], scheme) {
 		return "", false, nil
 	}

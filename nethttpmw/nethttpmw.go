@@ -80,10 +80,11 @@ func (q request) Header(name string) string { return q.r.Header.Get(name) }
 func (q request) Method() string            { return q.r.Method }
 func (q request) Path() string              { return q.r.URL.Path }
 func (q request) Query(name string) string  { return q.r.URL.Query().Get(name) }
-func (q request) Cookie(name string) string {
-	c, err := q.r.Cookie(name)
-	if err != nil {
-		return ""
+func (q request) Host() string              { return q.r.Host }
+func (q request) Cookies(name string) []string {
+	var out []string
+	for _, c := range q.r.CookiesNamed(name) {
+		out = append(out, c.Value)
 	}
-	return c.Value
+	return out
 }

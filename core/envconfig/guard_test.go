@@ -62,13 +62,18 @@ func TestEnvErrorsNameTheVariable(t *testing.T) {
 		{"bad algorithm", map[string]string{"TOKENGATE_JWT_SECRET": secret, "TOKENGATE_ALGORITHMS": "none"}, "TOKENGATE_ALGORITHMS"},
 		{"bad lookup", map[string]string{"TOKENGATE_JWT_SECRET": secret, "TOKENGATE_TOKEN_LOOKUP": "form:x"}, "TOKENGATE_TOKEN_LOOKUP"},
 		{"bad introspection URL", map[string]string{"TOKENGATE_INTROSPECTION_URL": "localhost"}, "TOKENGATE_INTROSPECTION_URL"},
+		{"JWKS URL without issuer", map[string]string{"TOKENGATE_JWKS_URL": "https://idp.example/jwks", "TOKENGATE_AUDIENCE": "api"}, "TOKENGATE_ISSUER"},
+		{"JWKS URL without audience", map[string]string{"TOKENGATE_JWKS_URL": "https://idp.example/jwks", "TOKENGATE_ISSUER": "https://idp.example"}, "TOKENGATE_AUDIENCE"},
+		{"any audience among others", map[string]string{"TOKENGATE_JWKS_URL": "https://idp.example/jwks", "TOKENGATE_ISSUER": "https://idp.example", "TOKENGATE_AUDIENCE": "api,*"}, "TOKENGATE_AUDIENCE"},
+		{"plain http JWKS URL", map[string]string{"TOKENGATE_JWKS_URL": "http://idp.example/jwks", "TOKENGATE_ISSUER": "https://idp.example", "TOKENGATE_AUDIENCE": "api"}, "TOKENGATE_JWKS_URL"},
+		{"weak secret", map[string]string{"TOKENGATE_JWT_SECRET": strings.Repeat("a", 40)}, "TOKENGATE_JWT_SECRET"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for k, v := range tt.env {
 				t.Setenv(k, v)
 			}
-			for _, k := range []string{"TOKENGATE_JWKS_URL", "TOKENGATE_JWT_SECRET", "TOKENGATE_INTROSPECTION_URL"} {
+			for _, k := range []string{"TOKENGATE_JWKS_URL", "TOKENGATE_JWT_SECRET", "TOKENGATE_INTROSPECTION_URL", "TOKENGATE_ISSUER", "TOKENGATE_AUDIENCE"} {
 				if _, ok := tt.env[k]; !ok {
 					t.Setenv(k, "")
 				}
@@ -122,4 +127,27 @@ func TestGuardIntrospection(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAnyAudienceVariable: TOKENGATE_AUDIENCE=* waives the audience check
+// on purpose; plain http on another host needs TOKENGATE_ALLOW_INSECURE_HTTP.
+func TestAnyAudienceVariable(t *testing.T) {
+	env := map[string]string{
+		"TOKENGATE_ISSUER":              "https://idp.example",
+		"TOKENGATE_AUDIENCE":            "*",
+		"TOKENGATE_JWKS_URL":            "http://idp.example/jwks",
+		"TOKENGATE_ALLOW_INSECURE_HTTP": "true",
+	}
+	cfg, err := envconfig.Guard(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.AnyAudience || cfg.Audience != nil || !cfg.AllowInsecureHTTP {
+		t.Fatalf("AnyAudience %v, Audience %q, AllowInsecureHTTP %v", cfg.AnyAudience, cfg.Audience, cfg.AllowInsecureHTTP)
+	}
+	g, err := core.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = g.Close()
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
 	"github.com/tokengate/tokengate/core"
+	"github.com/tokengate/tokengate/internal"
 )
 
 // Defaults applied by New to zero-valued Config fields.
@@ -113,7 +114,7 @@ type Config struct {
 	// Realm is the realm of the WWW-Authenticate challenges. Default: "tokengate".
 	Realm string
 	// Logger receives structured logs, never a token or secret. Default:
-	// logs are discarded.
+	// warnings and errors go to slog.Default(), the rest is dropped.
 	Logger *slog.Logger
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
@@ -181,7 +182,7 @@ func (c Config) withDefaults() Config {
 		c.Realm = core.DefaultRealm
 	}
 	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
+		c.Logger = internal.DefaultLogger()
 	}
 	if c.Now == nil {
 		c.Now = time.Now

@@ -26,7 +26,8 @@ var (
 	ErrInvalidRequest = errors.New("invalid request")
 	// ErrCrossOrigin: a browser sent a state-changing request from another
 	// origin (cross-site request forgery).
-	ErrCrossOrigin = errors.New("cross-origin request")
+	// It is the Guard's core.ErrCrossOrigin.
+	ErrCrossOrigin = core.ErrCrossOrigin
 	// ErrServer: the app handed the Issuer something it cannot issue (a
 	// reserved claim, an empty subject); details are logged, not shown.
 	ErrServer = errors.New("server error")

@@ -67,6 +67,9 @@ func loadKeyRing(c *Config, log *slog.Logger) (*keyRing, error) {
 		if len(c.HMACSecret) < MinHMACSecret {
 			return nil, issuerFieldErr("HMACSecret", "must be at least %d bytes (it is %d)", MinHMACSecret, len(c.HMACSecret))
 		}
+		if err := internal.CheckSecretStrength(c.HMACSecret); err != nil {
+			return nil, issuerConfigErr("HMACSecret", err)
+		}
 		key, err := jwk.FromRaw(append([]byte(nil), c.HMACSecret...))
 		if err != nil {
 			return nil, issuerConfigErr("HMACSecret", err)

@@ -25,7 +25,11 @@ func (iss *Issuer) Renew(ctx context.Context, r core.Request) []*http.Cookie {
 	if iss.cfg.RenewAfter <= 0 {
 		return nil
 	}
-	tok := r.Cookie(iss.AccessCookieName())
+	cookies := r.Cookies(iss.AccessCookieName())
+	if len(cookies) != 1 { // none, or several: never renew a tossed cookie
+		return nil
+	}
+	tok := cookies[0]
 	if !iss.acceptable(tok) {
 		return nil
 	}

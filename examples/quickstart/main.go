@@ -9,7 +9,11 @@ import (
 )
 
 func main() {
-	guard, err := core.New(core.Config{JWKSURL: "https://idp.example/.well-known/jwks.json", Audience: []string{"api"}})
+	guard, err := core.New(core.Config{
+		JWKSURL:  "https://idp.example/.well-known/jwks.json",
+		Issuer:   "https://idp.example/",
+		Audience: []string{"api"},
+	})
 	if err != nil {
 		log.Fatal(err)
 	}

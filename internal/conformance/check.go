@@ -21,6 +21,7 @@ type Serve func(t *testing.T, g *core.Guard) (baseURL string)
 type testCase struct {
 	name     string
 	upstream upstream
+	method   string // GET when empty
 	path     string
 	header   http.Header
 	want     answer
@@ -75,6 +76,10 @@ func forbidden(desc, scope string) answer {
 
 func ok(body any) answer { return answer{status: http.StatusOK, body: body} }
 
+// crossOrigin is the answer to a state-changing cross-origin request
+// whose token is in a cookie.
+var crossOrigin = answer{status: http.StatusForbidden, body: errorBody("invalid_request", "cross-origin request refused")}
+
 func authz(values ...string) http.Header  { return http.Header{"Authorization": values} }
 func bearer(tok string) http.Header       { return authz("Bearer " + tok) }
 func cookie(values ...string) http.Header { return http.Header{"Cookie": values} }
@@ -86,7 +91,11 @@ func run(t *testing.T, base map[upstream]string, cases []testCase) {
 	t.Cleanup(client.CloseIdleConnections)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			req, err := http.NewRequest(http.MethodGet, base[c.upstream]+c.path, nil)
+			method := c.method
+			if method == "" {
+				method = http.MethodGet
+			}
+			req, err := http.NewRequest(method, base[c.upstream]+c.path, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
