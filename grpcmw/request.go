@@ -23,9 +23,9 @@ func (q request) Header(name string) string {
 	return ""
 }
 func (q request) Cookies(string) []string { return nil }
-func (q request) Query(string) string      { return "" }
-func (q request) Method() string           { return "POST" }
-func (q request) Path() string             { return q.method }
+func (q request) Query(string) string     { return "" }
+func (q request) Method() string          { return "POST" }
+func (q request) Path() string            { return q.method }
 
 // Host is the call's :authority; the Guard reads it only for tokens from
 // cookies, which gRPC calls do not have.
