@@ -15,9 +15,9 @@ import (
 
 // Settings of the Guard the contract runs against.
 const (
-	issuer   = "https://issuer.example"
-	audience = "api"
-	kid      = "key-1"
+	issuerURL = "https://issuer.example"
+	audience  = "api"
+	kid       = "key-1"
 )
 
 // RunContract checks an example app against the contract of the examples,
@@ -40,11 +40,11 @@ func RunContract(t *testing.T, serve Serve) {
 		for state, url := range map[upstream]string{up: jwks.JWKSURL(), failing: failingJWKS.JWKSURL(), unreachable: closedJWKS.JWKSURL()} {
 			base[state] = serve(t, envGuard(t, map[string]string{
 				envconfig.EnvJWKSURL:  url,
-				envconfig.EnvIssuer:   issuer,
+				envconfig.EnvIssuer:   issuerURL,
 				envconfig.EnvAudience: audience + ",other",
 			}))
 		}
-		issuers := map[upstream]string{up: issuer, failing: issuer, unreachable: issuer}
+		issuers := map[upstream]string{up: issuerURL, failing: issuerURL, unreachable: issuerURL}
 		run(t, base, contractCases(t, key, issuers))
 	})
 	t.Run("keys discovered from TOKENGATE_ISSUER", func(t *testing.T) {
@@ -127,10 +127,10 @@ func lookup(env map[string]string) func(string) (string, bool) {
 // upstream state.
 func contractCases(t testing.TB, key testutil.Key, issuers map[upstream]string) []testCase {
 	now := time.Now().Unix()
-	issuer := issuers[up]
+	iss := issuers[up]
 	claims := func(extra map[string]any) map[string]any {
 		c := map[string]any{
-			"iss": issuer, "aud": audience, "sub": "alice", "scope": "read",
+			"iss": iss, "aud": audience, "sub": "alice", "scope": "read",
 			"iat": now, "nbf": now, "exp": now + 3600,
 		}
 		for k, v := range extra {
