@@ -13,6 +13,16 @@ func CachedHeaders(g *Guard) int {
 // MaxCachedHeaders is the header cache's bound.
 const MaxCachedHeaders = maxCachedHeaders
 
+// ResolvedIssuers is the number of issuers g's resolver admitted that g
+// still remembers.
+func ResolvedIssuers(g *Guard) int { return g.issuers.resolved.Len() }
+
+// Bounds of the admission of resolved issuers and of kid refreshes.
+const (
+	MaxResolvedIssuers = maxResolvedIssuers
+	KidRefreshBurst    = kidRefreshBurst
+)
+
 // CacheUsage is the number of entries and the estimated bytes g's result
 // cache holds, expired entries dropped first.
 func CacheUsage(g *Guard) (int, int64) { return g.cache.usage() }
