@@ -30,16 +30,25 @@ const chromiumPath = "/usr/bin/chromium"
 // a fresh secret file, returning its base URL.
 func startSTS(t *testing.T) string {
 	t.Helper()
+	return startExample(t, "sts", "ADDR=127.0.0.1:0")
+}
+
+// startExample builds ./examples/<name> and runs it in a fresh directory
+// (where the sts keeps its secret file) with env added to the
+// environment, returning its base URL once it logs that it is ready.
+func startExample(t *testing.T, name string, env ...string) string {
+	t.Helper()
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "sts")
-	build := exec.Command("go", "build", "-o", bin, "./examples/sts")
+	bin := filepath.Join(dir, name)
+	build := exec.Command("go", "build", "-o", bin, "./examples/"+name)
 	build.Dir = ".."
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	cmd := exec.Command(bin)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "ADDR=127.0.0.1:0", "TOKENGATE_SECRET_FILE="+filepath.Join(dir, "tokengate.secret"))
+	cmd.Env = append(os.Environ(), "TOKENGATE_SECRET_FILE="+filepath.Join(dir, "tokengate.secret"))
+	cmd.Env = append(cmd.Env, env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -65,11 +74,11 @@ func startSTS(t *testing.T) string {
 	select {
 	case base, ok := <-found:
 		if !ok {
-			t.Fatal("the sts example exited before it was ready")
+			t.Fatalf("the %s example exited before it was ready", name)
 		}
 		return base
 	case <-time.After(time.Minute):
-		t.Fatal("the sts example did not get ready")
+		t.Fatalf("the %s example did not get ready", name)
 	}
 	return ""
 }
