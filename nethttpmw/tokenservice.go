@@ -8,7 +8,7 @@ import (
 
 // Mount registers the token service's endpoints (issuer.Issuer.Routes) on mux:
 //
-//	nethttpmw.Mount(mux, issuer.Routes(checkPassword))
+//	nethttpmw.Mount(mux, iss.Routes(checkPassword))
 func Mount(mux *http.ServeMux, routes []issuer.Route) {
 	for _, rt := range routes {
 		mux.Handle(rt.Method+" "+rt.Path, rt.Handler)
@@ -19,7 +19,7 @@ func Mount(mux *http.ServeMux, routes []issuer.Route) {
 // sets the fresh access token cookie that issuer.Issuer.Renew hands out, and
 // passes the request on unchanged. Put it in front of New:
 //
-//	mux.Handle("GET /me", nethttpmw.Renew(issuer)(nethttpmw.New(guard)(me)))
+//	mux.Handle("GET /me", nethttpmw.Renew(iss)(nethttpmw.New(guard)(me)))
 func Renew(iss *issuer.Issuer) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

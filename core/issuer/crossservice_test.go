@@ -7,6 +7,7 @@ import (
 
 	"github.com/tokengate/tokengate/core"
 	"github.com/tokengate/tokengate/core/issuer"
+	"github.com/tokengate/tokengate/internal/conformance"
 	"github.com/tokengate/tokengate/internal/testutil"
 )
 
@@ -27,7 +28,7 @@ func TestResourceServerValidatesTheServiceTokens(t *testing.T) {
 				t.Fatal(err)
 			}
 			base := serveIssuer(t, iss)
-			rs := newGuard(t, core.Config{
+			rs := conformance.NewGuard(t, core.Config{
 				JWKSURL:  base + issuer.PathJWKS,
 				Issuer:   testIssuer,
 				Audience: []string{"api"},
@@ -71,7 +72,7 @@ func TestResourceServerIntrospectsReferenceSignIns(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := serveIssuer(t, iss)
-	rs := newGuard(t, core.Config{
+	rs := conformance.NewGuard(t, core.Config{
 		Introspection: core.IntrospectionConfig{URL: base + issuer.PathIntrospect, ClientID: client.ID, ClientSecret: client.Secret},
 		CacheTTL:      -1,
 	})

@@ -52,8 +52,8 @@ func ExampleNew() {
 }
 
 // The endpoints are net/http handlers; Routes lists them with their default
-// paths, for any router (nethttpmw.Mount, ginmw.MountTokenService,
-// fibermw.MountTokenService).
+// paths, for any router (nethttpmw.Mount, ginmw.Mount,
+// fibermw.Mount).
 func ExampleIssuer_Routes() {
 	iss, err := issuer.New(issuer.Config{
 		URL:        "https://sts.example",

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tokengate/tokengate/core"
 	"github.com/tokengate/tokengate/core/issuer"
+	"github.com/tokengate/tokengate/internal/conformance"
 	"github.com/tokengate/tokengate/internal/testutil"
 )
 
@@ -39,18 +40,7 @@ func newIssuer(t *testing.T, cfg issuer.Config) (*issuer.Issuer, *testutil.Clock
 // guardFor returns a Guard that accepts what iss issues.
 func guardFor(t *testing.T, iss *issuer.Issuer, base core.Config) *core.Guard {
 	t.Helper()
-	return newGuard(t, iss.GuardConfig(base))
-}
-
-// newGuard builds a Guard that is closed when the test ends.
-func newGuard(t *testing.T, cfg core.Config) *core.Guard {
-	t.Helper()
-	g, err := core.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = g.Close() })
-	return g
+	return conformance.NewGuard(t, iss.GuardConfig(base))
 }
 
 // login signs alice in with scopes read and admin.
