@@ -198,7 +198,7 @@ func (iss *Issuer) sign(payload []byte) (string, error) {
 	if kid := iss.keys.signer.KeyID(); kid != "" {
 		_ = hdr.Set(jws.KeyIDKey, kid)
 	}
-	tok, err := jws.Sign(payload, jws.WithKey(iss.keys.alg, iss.keys.signer, jws.WithProtectedHeaders(hdr)))
+	tok, err := jws.Sign(payload, jws.WithKey(iss.keys.alg, iss.keys.raw, jws.WithProtectedHeaders(hdr)))
 	if err != nil {
 		return "", newError(ErrServer, "", err)
 	}

@@ -35,6 +35,10 @@ const maxSecretFile = 1 << 20
 type keyRing struct {
 	alg    jwa.SignatureAlgorithm
 	signer jwk.Key // private (or symmetric) key, with its kid when it has one
+	// raw is signer as the crypto key jws signs with, converted once: an
+	// RSA key with its CRT values precomputed signs about four times
+	// faster than one converted from its JWK on every token.
+	raw any
 	public jwk.Set // public halves of the ring's asymmetric keys (the JWKS)
 	hmac   []byte  // the HMAC secret, for HS256
 }
@@ -133,9 +137,12 @@ func newKeyRing(alg jwa.SignatureAlgorithm, set jwk.Set, field string) (*keyRing
 			}
 			continue
 		}
-		ring.signer = key
-		if b, ok := raw.([]byte); ok {
-			ring.hmac = b
+		ring.signer, ring.raw = key, raw
+		switch k := raw.(type) {
+		case []byte:
+			ring.hmac = k
+		case *rsa.PrivateKey:
+			k.Precompute()
 		}
 	}
 	if ring.signer == nil {

@@ -449,3 +449,60 @@ func TestSignInDescribesTheTimeline(t *testing.T) {
 		}
 	}
 }
+
+// One client authentication serves /token, /introspect and /revoke: each
+// method works, or fails, the same way at all three.
+func TestClientAuthenticationIsOneCodePath(t *testing.T) {
+	iss, _ := newIssuer(t, issuer.Config{Clients: tokenClients})
+	base := serveIssuer(t, iss)
+	tok := login(t, iss).AccessToken
+	methods := []struct {
+		name   string
+		header http.Header
+		form   url.Values
+		status int
+		code   string
+	}{
+		{"client_secret_basic", basicHeader(ciClient.ID, ciClient.Secret), nil, 200, ""},
+		{"client_secret_basic, form-encoded", basicHeader(oddClient.ID, oddClient.Secret), nil, 200, ""},
+		{"client_secret_basic, as curl -u sends it", rawBasicHeader(plusClient.ID, plusClient.Secret), nil, 200, ""},
+		{"client_secret_post", nil, form("client_id", ciClient.ID, "client_secret", ciClient.Secret), 200, ""},
+		{"none", nil, nil, 401, "invalid_client"},
+		{"wrong secret, basic", basicHeader(ciClient.ID, "x"), nil, 401, "invalid_client"},
+		{"wrong secret, post", nil, form("client_id", ciClient.ID, "client_secret", "x"), 401, "invalid_client"},
+		{"a client_id alone", nil, form("client_id", ciClient.ID), 401, "invalid_client"},
+		{"both methods", basicHeader(ciClient.ID, ciClient.Secret), form("client_id", ciClient.ID, "client_secret", ciClient.Secret), 400, "invalid_request"},
+		{"a bearer token", http.Header{"Authorization": {"Bearer " + tok}}, nil, 401, "invalid_client"},
+	}
+	endpoints := []struct {
+		path string
+		form url.Values
+	}{
+		{"/token", form("grant_type", "client_credentials")},
+		{"/introspect", form("token", tok)},
+		{"/revoke", form("token", "unknown")},
+	}
+	for _, ep := range endpoints {
+		for _, m := range methods {
+			t.Run(ep.path+"/"+m.name, func(t *testing.T) {
+				f := url.Values{}
+				for k, v := range ep.form {
+					f[k] = v
+				}
+				for k, v := range m.form {
+					f[k] = v
+				}
+				res, data := testutil.Call(t, "POST", base+ep.path, f, m.header)
+				if res.StatusCode != m.status {
+					t.Fatalf("%d %s, want %d", res.StatusCode, data, m.status)
+				}
+				if m.code != "" && testutil.JSON(t, data)["error"] != m.code {
+					t.Fatalf("%s, want %s", data, m.code)
+				}
+				if m.status == 401 && res.Header.Get("WWW-Authenticate") != `Basic realm="tokengate"` {
+					t.Fatalf("WWW-Authenticate %q", res.Header.Get("WWW-Authenticate"))
+				}
+			})
+		}
+	}
+}
