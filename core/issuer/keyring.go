@@ -35,10 +35,10 @@ const maxSecretFile = 1 << 20
 type keyRing struct {
 	alg    jwa.SignatureAlgorithm
 	signer jwk.Key // private (or symmetric) key, with its kid when it has one
-	// raw is signer as the crypto key jws signs with, converted once: an
-	// RSA key with its CRT values precomputed signs about four times
-	// faster than one converted from its JWK on every token.
-	raw any
+	// raw is signer as the crypto key jws signs with, converted once
+	// (an RSA key with its CRT values precomputed) instead of on every
+	// token.
+	raw    any
 	public jwk.Set // public halves of the ring's asymmetric keys (the JWKS)
 	hmac   []byte  // the HMAC secret, for HS256
 }
