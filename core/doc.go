@@ -11,7 +11,7 @@
 //		Audience: []string{"api"},
 //	})
 //
-// The adapters (nethttpmw, ginmw, fibermw) call Guard.Authenticate with a
+// The adapters (nethttpmw, ginmw, echomw, fibermw, grpcmw) call Guard.Authenticate with a
 // Request view of the framework's request, core.Authorize with the route's
 // Rules, and write Guard.Reject(err) when either fails. Everything they do
 // is decided here.
