@@ -94,7 +94,7 @@ func (iss *Issuer) renewToken(ctx context.Context, tok string) (any, error) {
 	}
 	capped := *s
 	capped.Expires = end
-	access, exp, err := iss.issueAccess(ctx, &capped, now)
+	access, exp, err := iss.issueAccess(ctx, &capped, s.Scope, now)
 	if err != nil {
 		return nil, err
 	}
