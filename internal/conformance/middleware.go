@@ -23,8 +23,10 @@ import (
 //	/skipped          New(g, core.Scopes("admin")); the Guard's Skip lets GET /skipped through
 //
 // The Guard reads tokens from the Authorization header, an X-Api-Token
-// header, the access_token cookie and the access_token query parameter, so
-// every method of the adapter's core.Request view is exercised.
+// header, the access_token cookie and the access_token query parameter,
+// and checks DPoP proofs against the request's scheme, host, path and DPoP
+// headers (dpop.go), so every method of the adapter's core.Request view
+// is exercised.
 func RunMiddleware(t *testing.T, serve Serve) {
 	g := NewGuard(t, core.Config{
 		HMACSecret:  testutil.Secret,
@@ -34,6 +36,7 @@ func RunMiddleware(t *testing.T, serve Serve) {
 		},
 	})
 	run(t, map[upstream]string{up: serve(t, g)}, middlewareCases(t))
+	runDPoP(t, serve)
 }
 
 // Echo is the body the routes of RunMiddleware answer: {"sub": ...}, ""
