@@ -24,8 +24,8 @@ func runDPoP(t *testing.T, serve Serve) {
 	cfg := func(mode core.DPoPMode) core.Config {
 		return core.Config{HMACSecret: testutil.Secret, DPoP: core.DPoPConfig{Mode: mode}}
 	}
-	run(t, map[upstream]string{up: serve(t, NewGuard(t, cfg(core.DPoPAllowed)))}, dpopCases(t, false))
-	run(t, map[upstream]string{up: serve(t, NewGuard(t, cfg(core.DPoPRequired)))}, dpopCases(t, true))
+	run(t, map[upstream]string{up: serve(t, NewGuard(t, cfg(core.DPoPAllowed)))}, dpopCases(t, false, http.MethodGet))
+	run(t, map[upstream]string{up: serve(t, NewGuard(t, cfg(core.DPoPRequired)))}, dpopCases(t, true, http.MethodGet))
 }
 
 func dpopProofInvalid(desc string) answer {
@@ -45,8 +45,8 @@ func dpopInvalidToken(desc string) answer {
 }
 
 // dpopCases is the table, for a Guard in the allowed mode or, with
-// required, the required one.
-func dpopCases(t testing.TB, required bool) []testCase {
+// required, the required one, and requests made with method.
+func dpopCases(t testing.TB, required bool, method string) []testCase {
 	signer := testutil.NewKey(t, jwa.HS256, "")
 	client := testutil.NewKey(t, jwa.ES256, "")
 	other := testutil.NewKey(t, jwa.ES256, "")
@@ -59,7 +59,7 @@ func dpopCases(t testing.TB, required bool) []testCase {
 	proof := func(k testutil.Key, tok string, change func(url string, c map[string]any)) func(testing.TB, string) http.Header {
 		return func(t testing.TB, url string) http.Header {
 			htu, _, _ := strings.Cut(url, "?")
-			c := testutil.ProofClaims(http.MethodGet, htu, tok, time.Now(), nil)
+			c := testutil.ProofClaims(method, htu, tok, time.Now(), nil)
 			if change != nil {
 				change(htu, c)
 			}
@@ -67,6 +67,10 @@ func dpopCases(t testing.TB, required bool) []testCase {
 		}
 	}
 	valid := proof(client, bound, nil)
+	otherMethod := http.MethodPost
+	if method == http.MethodPost {
+		otherMethod = http.MethodGet
+	}
 	alice := ok(Echo(&core.Principal{Subject: "alice"}))
 
 	if required {
@@ -104,7 +108,7 @@ func dpopCases(t testing.TB, required bool) []testCase {
 		{name: "DPoP: valid proof", path: "/required", build: valid, want: alice},
 		{name: "DPoP: valid proof, query aside", path: "/required?page=2", build: valid, want: alice},
 		{name: "DPoP: optional route", path: "/optional", build: valid, want: alice},
-		{name: "DPoP: wrong method", path: "/required", build: proof(client, bound, func(_ string, c map[string]any) { c["htm"] = http.MethodPost }),
+		{name: "DPoP: wrong method", path: "/required", build: proof(client, bound, func(_ string, c map[string]any) { c["htm"] = otherMethod }),
 			want: dpopProofInvalid("DPoP proof htm does not match the request method")},
 		{name: "DPoP: wrong URL", path: "/required", build: proof(client, bound, func(url string, c map[string]any) { c["htu"] = strings.TrimSuffix(url, "/required") + "/admin" }),
 			want: dpopProofInvalid("DPoP proof htu does not match the request URL")},
