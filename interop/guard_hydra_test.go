@@ -9,10 +9,11 @@ import (
 	"github.com/tokengate/tokengate/interop/internal/hydra"
 )
 
-// TestGuardValidatesHydraJWT: a Guard given Hydra's JWKS URL, issuer and
-// audience accepts Hydra's JWT access tokens, reads the scp scopes, and
-// refuses them when the issuer or audience differs or another Hydra signed
-// the token.
+// TestGuardValidatesHydraJWT: a Guard given Hydra's JWKS URL (or
+// discovering it from the issuer), issuer and audience accepts Hydra's JWT
+// access tokens and reads their scp scopes; it refuses them when the issuer
+// or audience differs, and another Hydra's token even when configured with
+// that Hydra's issuer but this one's keys.
 func TestGuardValidatesHydraJWT(t *testing.T) {
 	h := hydra.Start(t, hydra.Options{Strategy: hydra.JWT})
 	other := hydra.Start(t, hydra.Options{Strategy: hydra.JWT})
@@ -28,9 +29,11 @@ func TestGuardValidatesHydraJWT(t *testing.T) {
 		wantErr error
 	}{
 		{"accepted", core.Config{JWKSURL: h.JWKSURL(), Issuer: h.Issuer(), Audience: []string{"api"}}, tok, nil},
+		{"accepted, issuer alone (discovered)", core.Config{Issuer: h.Issuer(), Audience: []string{"api"}}, tok, nil},
 		{"other issuer configured", core.Config{JWKSURL: h.JWKSURL(), Issuer: other.Issuer()}, tok, core.ErrIssuer},
 		{"other audience configured", core.Config{JWKSURL: h.JWKSURL(), Issuer: h.Issuer(), Audience: []string{"billing"}}, tok, core.ErrAudience},
-		{"signed by another Hydra", core.Config{JWKSURL: h.JWKSURL(), Issuer: h.Issuer()}, otherTok, core.ErrUnknownKey},
+		{"issued by another Hydra", core.Config{JWKSURL: h.JWKSURL(), Issuer: h.Issuer()}, otherTok, core.ErrIssuer},
+		{"another Hydra's issuer with this one's keys", core.Config{JWKSURL: h.JWKSURL(), Issuer: other.Issuer()}, otherTok, core.ErrUnknownKey},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g, err := core.New(tc.cfg)

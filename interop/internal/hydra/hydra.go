@@ -69,10 +69,11 @@ type Options struct {
 	Env []string
 }
 
-// startWait bounds how long Hydra may take to become ready, and stopWait
-// how long it may take to shut down before it is killed.
+// startWait bounds how long Hydra may take to become ready and generate
+// its first keys, and stopWait how long it may take to shut down before it
+// is killed.
 const (
-	startWait = 60 * time.Second
+	startWait = 2 * time.Minute
 	stopWait  = 10 * time.Second
 )
 
@@ -117,8 +118,9 @@ func Start(t testing.TB, opts Options) *Server {
 }
 
 // Launch starts Hydra from Binary() on two free 127.0.0.1 ports, its files
-// in a new temporary directory, and waits (at most a minute) until both
-// APIs are ready and the discovery document is served. For a TestMain;
+// in a new temporary directory, and waits (at most two minutes) until both
+// APIs are ready, its key sets are generated and the discovery document is
+// served. For a TestMain;
 // Close stops it.
 func Launch(opts Options) (*Server, error) {
 	dir, err := os.MkdirTemp("", "hydra-test-")
@@ -240,7 +242,37 @@ func (s *Server) start(bin string) error {
 	if err := s.waitReady(ctx); err != nil {
 		return err
 	}
+	// Hydra generates its key sets (4096-bit RSA) on first use, inside a
+	// request that its 10 s write timeout may cut short on a busy machine:
+	// have them generated now, before any test asks for a token.
+	var body []byte
+	if err := s.retry(ctx, func(ctx context.Context) error {
+		return s.call(ctx, http.MethodGet, s.JWKSURL(), nil, "", http.StatusOK, &body)
+	}); err != nil {
+		return fmt.Errorf("hydra: key sets not generated: %w", err)
+	}
 	return s.discover(ctx)
+}
+
+// retry calls f until it succeeds, fails with a status other than
+// expected (which a retry would not change) or ctx ends. Transport
+// errors are retried: Hydra drops the connection of a request that
+// outlived its write timeout, and the work of that request completes.
+func (s *Server) retry(ctx context.Context, f func(context.Context) error) error {
+	for {
+		err := f(ctx)
+		var status *StatusError
+		if err == nil || errors.As(err, &status) {
+			return err
+		}
+		select {
+		case <-s.exited:
+			return fmt.Errorf("%w (%v)", errExited, err)
+		case <-ctx.Done():
+			return err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // waitReady polls both APIs' /health/ready until they answer 200.
@@ -283,7 +315,9 @@ func (s *Server) discover(ctx context.Context) error {
 		JWKSURI       string `json:"jwks_uri"`
 		TokenEndpoint string `json:"token_endpoint"`
 	}
-	if err := s.call(ctx, http.MethodGet, s.DiscoveryURL(), nil, "", http.StatusOK, &doc); err != nil {
+	if err := s.retry(ctx, func(ctx context.Context) error {
+		return s.call(ctx, http.MethodGet, s.DiscoveryURL(), nil, "", http.StatusOK, &doc)
+	}); err != nil {
 		return err
 	}
 	if doc.Issuer == "" || doc.JWKSURI != s.JWKSURL() || doc.TokenEndpoint != s.TokenURL() {

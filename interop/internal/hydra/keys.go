@@ -1,11 +1,14 @@
 package hydra
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
 )
@@ -31,11 +34,31 @@ func (s *Server) AddSigningKey(t testing.TB, alg string) string {
 	}
 	kid := "test-" + hex.EncodeToString(b)
 	body := map[string]string{"alg": alg, "use": "sig", "kid": kid}
-	if err := s.call(t.Context(), http.MethodPost, s.keySetURL(), body, "", http.StatusCreated, nil); err != nil {
+	err := s.call(t.Context(), http.MethodPost, s.keySetURL(), body, "", http.StatusCreated, nil)
+	var status *StatusError
+	if err != nil && !errors.As(err, &status) {
+		// The answer was lost, most likely to Hydra's 10 s write timeout
+		// while it generated the key on a busy machine: the key is stored
+		// when the generation ends. Wait (bounded) until it is there.
+		ctx, cancel := context.WithTimeout(t.Context(), keyWait)
+		defer cancel()
+		err = s.retry(ctx, func(ctx context.Context) error {
+			err := s.call(ctx, http.MethodGet, s.keySetURL()+"/"+kid, nil, "", http.StatusOK, nil)
+			if errors.As(err, &status) && status.Status == http.StatusNotFound {
+				return errors.New("key not stored yet") // retried
+			}
+			return err
+		})
+	}
+	if err != nil {
 		t.Fatalf("add signing key: %v", err)
 	}
 	return kid
 }
+
+// keyWait bounds how long AddSigningKey waits for a key whose creation
+// answer was lost.
+const keyWait = 2 * time.Minute
 
 // DeleteSigningKey deletes key kid of AccessTokenKeySet
 // (DELETE /admin/keys/hydra.jwt.access-token/KID): it leaves the public JWK
