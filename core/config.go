@@ -172,6 +172,10 @@ type Config struct {
 	// Introspection configures RFC 7662 introspection of reference tokens.
 	Introspection IntrospectionConfig
 
+	// DPoP configures sender-constrained tokens (RFC 9449): allowed by
+	// default, next to bearer tokens.
+	DPoP DPoPConfig
+
 	// References resolves reference tokens in-process, from a token
 	// service's store, instead of introspecting them: an *Issuer is one
 	// (Issuer.GuardConfig sets it). It takes precedence over Introspection
@@ -359,6 +363,7 @@ func (c Config) withDefaults() Config {
 	if c.Introspection.MaxWait == 0 {
 		c.Introspection.MaxWait = DefaultIntrospectionMaxWait
 	}
+	c.DPoP = c.DPoP.withDefaults()
 	if c.Logger == nil {
 		c.Logger = internal.DefaultLogger()
 	}
@@ -415,6 +420,9 @@ func (c *Config) validate() error {
 		return fieldErr("AnyAudience", "set together with Audience: choose one")
 	}
 	if err := c.Introspection.validate(c.introspectsDiscovered(), c.AllowInsecureHTTP); err != nil {
+		return err
+	}
+	if err := c.DPoP.validate(); err != nil {
 		return err
 	}
 	if len(c.HMACSecret) > 0 && len(c.HMACSecret) < 32 {

@@ -27,9 +27,24 @@ type Request interface {
 	Method() string
 	// Path returns the URL path.
 	Path() string
-	// Host returns the host the request was sent to (the Host header, or
-	// the :authority of HTTP/2), for the cross-origin check.
+
+	// What a DPoP proof's htu and the uniqueness of its header are checked
+	// against (RFC 9449 §4.3). Adapters report the request as it reached
+	// the server; forwarded headers are the Guard's to read, and only when
+	// DPoPConfig.TrustForwarded says so.
+
+	// Scheme returns "https" when the request came over TLS, "http"
+	// otherwise.
+	Scheme() string
+	// Host returns the Host header (the :authority of HTTP/2 and HTTP/3);
+	// the cross-origin check of cookie tokens compares Origin with it.
 	Host() string
+	// EscapedPath returns the path as the request line sent it,
+	// percent-encoded, without the query.
+	EscapedPath() string
+	// HeaderValues returns every value of the named header, nil when
+	// there is none.
+	HeaderValues(name string) []string
 }
 
 // sourceKind is where a token is looked for.
@@ -82,47 +97,60 @@ func parseLookup(spec string) ([]source, error) {
 	return out, nil
 }
 
-// extract returns the token found in the first source that has one, and
-// the kind of that source, checking its size before anything else. It
+// found is a token extract found: where it came from (for the
+// cross-origin check of cookie tokens) and how it was presented (for DPoP).
+type found struct {
+	tok  string
+	from sourceKind
+	how  presentation
+}
+
+// extract returns the token found in the first source that has one,
+// checking its size before anything else. With dpop, the Authorization
+// header may use the DPoP scheme (RFC 9449 §7.1) as well as Bearer. It
 // returns ErrNoToken when no source carries a token. The RFC 6750 b64token
 // syntax is checked by Guard.Validate on a cache miss: a cached token
 // passed it already.
-func extract(r Request, sources []source, maxSize int) (string, sourceKind, error) {
+func extract(r Request, sources []source, maxSize int, dpop bool) (found, error) {
 	for _, s := range sources {
-		var tok string
+		f := found{from: s.kind, how: asBearer}
 		switch s.kind {
 		case fromAuthorization:
 			v := r.Header("Authorization")
 			if v == "" {
 				continue
 			}
-			t, isBearer, err := internal.Bearer(v)
-			if !isBearer {
+			t, ours, err := internal.Bearer(v)
+			if !ours && dpop {
+				t, ours, err = internal.DPoP(v)
+				f.how = asDPoP
+			}
+			if !ours {
 				continue // another scheme (Basic, ...): not ours
 			}
 			if err != nil {
-				return "", 0, err
+				return f, err
 			}
-			tok = t
+			f.tok = t
 		case fromHeader:
-			tok = strings.Trim(r.Header(s.name), " \t")
+			f.tok = strings.Trim(r.Header(s.name), " \t")
 		case fromCookie:
 			var err error
-			if tok, err = cookieToken(r, s.name); err != nil {
-				return "", 0, err
+			if f.tok, err = cookieToken(r, s.name); err != nil {
+				return f, err
 			}
 		case fromQuery:
-			tok = r.Query(s.name)
+			f.tok = r.Query(s.name)
 		}
-		if tok == "" {
+		if f.tok == "" {
 			continue
 		}
-		if len(tok) > maxSize {
-			return "", 0, newError(ErrTokenTooLarge, "token too large", nil)
+		if len(f.tok) > maxSize {
+			return found{how: f.how}, newError(ErrTokenTooLarge, "token too large", nil)
 		}
-		return tok, s.kind, nil
+		return f, nil
 	}
-	return "", 0, newError(ErrNoToken, "authentication required", nil)
+	return found{how: asBearer}, newError(ErrNoToken, "authentication required", nil)
 }
 
 // cookieToken returns the value of the one cookie called name, "" when

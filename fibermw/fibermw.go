@@ -23,9 +23,9 @@ package fibermw
 
 import (
 	"context"
-	"unsafe"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/tokengate/tokengate/core"
 )
@@ -96,19 +96,45 @@ func (q request) Query(name string) string  { return q.c.Query(name) }
 func (q request) Method() string            { return q.c.Method() }
 func (q request) Path() string              { return q.c.Path() }
 
-// Host is the request's own Host, never X-Forwarded-Host (which
-// fiber's Hostname trusts by default).
-func (q request) Host() string { return unsafeString(q.c.Request().Host()) }
+// Host is the Host header as fasthttp read it: fiber's Hostname reads
+// X-Forwarded-Host, which is for the Guard to trust or not.
+func (q request) Host() string { return q.c.Get(fiber.HeaderHost) }
 
+// EscapedPath is the path as the request line sent it, whatever fiber's
+// UnescapePath.
+func (q request) EscapedPath() string { return utils.UnsafeString(q.c.Request().URI().PathOriginal()) }
+
+// Scheme is the connection's: fiber's Protocol reads X-Forwarded-Proto,
+// which is for the Guard to trust or not.
+func (q request) Scheme() string {
+	if q.c.Context().IsTLS() {
+		return "https"
+	}
+	return "http"
+}
+
+// Cookies returns the values of every cookie of that name; the slice is
+// new, its strings alias fasthttp's buffers.
 func (q request) Cookies(name string) []string {
 	var out []string
 	q.c.Request().Header.VisitAllCookie(func(key, value []byte) {
 		if string(key) == name {
-			out = append(out, unsafeString(value))
+			out = append(out, utils.UnsafeString(value))
 		}
 	})
 	return out
 }
 
-// unsafeString views b, which fasthttp keeps until the request ends.
-func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+// HeaderValues returns every value of the named header; the slice is
+// new, its strings alias fasthttp's buffers.
+func (q request) HeaderValues(name string) []string {
+	all := q.c.Request().Header.PeekAll(name)
+	if len(all) == 0 {
+		return nil
+	}
+	out := make([]string, len(all))
+	for i, v := range all {
+		out[i] = utils.UnsafeString(v)
+	}
+	return out
+}

@@ -4,6 +4,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/tokengate/tokengate/core"
 )
@@ -28,6 +29,9 @@ const (
 	// EnvAllowInsecureHTTP, when true, accepts plain http JWKS and
 	// introspection URLs on hosts other than loopback (logged at startup).
 	EnvAllowInsecureHTTP = "TOKENGATE_ALLOW_INSECURE_HTTP"
+	// EnvDPoP is allowed (default), required or disabled: how DPoP-bound
+	// tokens (RFC 9449) are treated.
+	EnvDPoP = "TOKENGATE_DPOP"
 )
 
 // AnyAudience is the TOKENGATE_AUDIENCE value that accepts tokens for any
@@ -79,6 +83,7 @@ var guardVars = fieldVars{
 	{"TypHeader", EnvRequiredType},
 	{"PublicKeysPEM", EnvPublicKeyFile},
 	{"AllowInsecureHTTP", EnvAllowInsecureHTTP},
+	{"DPoP.Mode", EnvDPoP},
 }
 
 // Guard reads a core.Config from the TOKENGATE_* variables through
@@ -148,6 +153,14 @@ func loadGuard(c core.Config, lookup func(string) (string, bool)) (core.Config, 
 			e.fail(EnvMaxTokenSize, "%q is not a positive number of bytes", v)
 		}
 		c.MaxTokenSize = n
+	}
+	if v, ok := e.get(EnvDPoP); ok {
+		switch mode := core.DPoPMode(strings.ToLower(v)); mode {
+		case core.DPoPAllowed, core.DPoPRequired, core.DPoPDisabled:
+			c.DPoP.Mode = mode
+		default:
+			e.fail(EnvDPoP, "%q is not allowed, required or disabled", v)
+		}
 	}
 	if v, ok := e.get(EnvPublicKeyFile); ok {
 		pem, err := os.ReadFile(v)

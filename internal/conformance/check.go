@@ -24,17 +24,24 @@ type testCase struct {
 	method   string // GET when empty
 	path     string
 	header   http.Header
-	want     answer
+	// build, when set, adds headers made for the request's URL, such as
+	// a DPoP proof, which names it.
+	build func(t testing.TB, url string) http.Header
+	// replay sends the request twice, headers and all: the first must be
+	// accepted, the second gets want.
+	replay bool
+	want   answer
 }
 
 // upstream is the state of the JWKS or discovery endpoint behind the Guard.
 type upstream int
 
 const (
-	up          upstream = iota // serves the signing key
-	failing                     // answers 500
-	unreachable                 // refuses connections
-	mixedUp                     // serves a discovery document naming another issuer
+	up           upstream = iota // serves the signing key
+	failing                      // answers 500
+	unreachable                  // refuses connections
+	mixedUp                      // serves a discovery document naming another issuer
+	dpopRequired                 // serves the signing key; TOKENGATE_DPOP=required
 )
 
 // answer is what an app must send back.
@@ -106,21 +113,39 @@ func run(t *testing.T, base map[upstream]string, cases []testCase) {
 			if method == "" {
 				method = http.MethodGet
 			}
-			req, err := http.NewRequest(method, base[c.upstream]+c.path, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			url := base[c.upstream] + c.path
+			header := http.Header{}
 			for name, values := range c.header {
 				for _, v := range values {
-					req.Header.Add(name, v)
+					header.Add(name, v)
 				}
 			}
-			res, err := client.Do(req)
-			if err != nil {
-				t.Fatal(err)
+			if c.build != nil {
+				for name, values := range c.build(t, url) {
+					for _, v := range values {
+						header.Add(name, v)
+					}
+				}
 			}
-			defer res.Body.Close()
-			check(t, res, c.want)
+			send := func() *http.Response {
+				req, err := http.NewRequest(method, url, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				req.Header = header.Clone()
+				res, err := client.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { res.Body.Close() })
+				return res
+			}
+			if c.replay {
+				if res := send(); res.StatusCode != http.StatusOK {
+					t.Fatalf("first request: status %d, want 200", res.StatusCode)
+				}
+			}
+			check(t, send(), c.want)
 		})
 	}
 }
