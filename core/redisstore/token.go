@@ -15,26 +15,35 @@ import (
 
 // PutToken implements core.Store. A record that has already expired is
 // not stored.
+//
+// The record, the index of its id (for revocation by id) and, for an API
+// token, the listing index live in different hash slots: three writes,
+// sent together. When one fails PutToken fails and the token is never
+// handed out, so what landed is never used and expires with its TTL.
 func (s *Store) PutToken(ctx context.Context, hash string, t *core.TokenRecord) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
+	key, idKey := s.tokenKey(hash), s.tokenIDKey(t.ID)
 	if s.expired(t.Expires) {
-		err := s.rdb.Del(ctx, s.tokenKey(hash), s.tokenIDKey(t.ID)).Err()
+		_, err := s.write(ctx, false, key, func(p redis.Pipeliner) {
+			p.Del(ctx, key)
+			p.Del(ctx, idKey)
+		})
 		return s.fail("put token", err)
 	}
 	rec, err := json.Marshal(t)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrBadRecord, err)
 	}
-	api := "0"
-	if t.Kind == core.KindAPI {
-		api = "1"
-	}
-	err = putTokenScript.Run(ctx, s.rdb,
-		[]string{s.tokenKey(hash), s.tokenIDKey(t.ID), s.apiIndexKey()},
-		rec, hash, s.ttlUntil(t.Expires), api, t.Expires.UnixMilli(),
-		s.now().Add(-expiryMargin).UnixMilli(),
-	).Err()
+	ttl := s.ttlUntil(t.Expires)
+	_, err = s.write(ctx, false, key, func(p redis.Pipeliner) {
+		p.Set(ctx, key, rec, millis(ttl))
+		p.Set(ctx, idKey, hash, millis(ttl))
+		if t.Kind == core.KindAPI {
+			apiIndexScript.EvalSha(ctx, p, []string{s.apiIndexKey()},
+				hash, t.Expires.UnixMilli(), s.now().Add(-expiryMargin).UnixMilli(), ttl)
+		}
+	})
 	return s.fail("put token", err)
 }
 
@@ -59,19 +68,36 @@ func (s *Store) Token(ctx context.Context, hash string) (*core.TokenRecord, erro
 	return &t, nil
 }
 
-// RevokeToken implements core.Store.
+// RevokeToken implements core.Store: it records the revocation of the
+// id, then deletes the record the id's index names, each acknowledged by
+// replicas with Options.WaitReplicas. The revocation is complete when
+// RevokeToken returns; when a step fails it returns the error (503) and a
+// retry completes it (the id's index stays until its own expiry).
 func (s *Store) RevokeToken(ctx context.Context, id string, until time.Time) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	var ttl int64
-	if !s.expired(until) {
-		ttl = s.ttlUntil(until)
+	hash, err := s.rdb.Get(ctx, s.tokenIDKey(id)).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return s.fail("revoke token", err)
 	}
-	err := revokeTokenScript.Run(ctx, s.rdb,
-		[]string{s.tokenIDKey(id), s.revokedKey(id), s.apiIndexKey()},
-		s.tokenKeyPrefix(), nanos(until), ttl,
-	).Err()
-	return s.fail("revoke token", err)
+	revoked := s.revokedKey(id)
+	if _, err := s.write(ctx, true, revoked, func(p redis.Pipeliner) {
+		if s.expired(until) {
+			p.Del(ctx, revoked)
+		} else {
+			p.Set(ctx, revoked, nanos(until), millis(s.ttlUntil(until)))
+		}
+	}); err != nil {
+		return s.fail("revoke token", err)
+	}
+	if hash == "" {
+		return nil
+	}
+	key := s.tokenKey(hash)
+	if _, err := s.write(ctx, true, key, func(p redis.Pipeliner) { p.Del(ctx, key) }); err != nil {
+		return s.fail("revoke token", err)
+	}
+	return s.fail("revoke token", s.rdb.ZRem(ctx, s.apiIndexKey(), hash).Err())
 }
 
 // TokenRevoked implements core.Store.
@@ -106,18 +132,19 @@ func (s *Store) APITokens(ctx context.Context) ([]*core.TokenRecord, error) {
 	if len(hashes) == 0 {
 		return nil, nil
 	}
-	keys := make([]string, len(hashes))
-	for i, h := range hashes {
-		keys[i] = s.tokenKey(h)
-	}
-	vals, err := s.rdb.MGet(ctx, keys...).Result()
-	if err != nil {
+	cmds, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, h := range hashes {
+			p.Get(ctx, s.tokenKey(h)) // one by one: the records live in many hash slots
+		}
+		return nil
+	})
+	if err := pipelineError(cmds, err); err != nil {
 		return nil, s.fail("list API tokens", err)
 	}
 	var out []*core.TokenRecord
-	for _, v := range vals {
-		data, ok := v.(string)
-		if !ok {
+	for _, c := range cmds {
+		data, err := c.(*redis.StringCmd).Result()
+		if err != nil {
 			continue // revoked or evicted since the index was read
 		}
 		var t core.TokenRecord
