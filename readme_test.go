@@ -7,27 +7,29 @@ import (
 	"testing"
 )
 
-// TestReadmeQuickStartsCompile checks that every Go block in README.md that
-// names a file ("// examples/quickstart/main.go") is that file, word for
+// TestReadmeQuickStartsCompile checks that every Go block in README.md and
+// docs/token-service.md that names a file ("// examples/quickstart/main.go") is that file, word for
 // word: the file is compiled and vetted with the rest of the module, so the
 // README's code compiles too.
 func TestReadmeQuickStartsCompile(t *testing.T) {
-	readme, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	blocks := regexp.MustCompile("(?s)```go\n// ([^\n ]+\\.go)\n(.*?)```").FindAllStringSubmatch(string(readme), -1)
-	if len(blocks) == 0 {
-		t.Fatal("README.md has no Go block naming its file")
-	}
-	for _, b := range blocks {
-		path, code := b[1], b[2]
-		file, err := os.ReadFile(path)
+	for _, doc := range []string{"README.md", "docs/token-service.md"} {
+		readme, err := os.ReadFile(doc)
 		if err != nil {
-			t.Fatalf("README names %s: %v", path, err)
+			t.Fatal(err)
 		}
-		if strings.TrimSpace(string(file)) != strings.TrimSpace(code) {
-			t.Errorf("the README's copy of %s differs from the file", path)
+		blocks := regexp.MustCompile("(?s)```go\n// ([^\n ]+\\.go)\n(.*?)```").FindAllStringSubmatch(string(readme), -1)
+		if len(blocks) == 0 {
+			t.Fatalf("%s has no Go block naming its file", doc)
+		}
+		for _, b := range blocks {
+			path, code := b[1], b[2]
+			file, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%s names %s: %v", doc, path, err)
+			}
+			if strings.TrimSpace(string(file)) != strings.TrimSpace(code) {
+				t.Errorf("the copy of %s in %s differs from the file", path, doc)
+			}
 		}
 	}
 }

@@ -79,6 +79,18 @@ func Groups(groups ...string) Rule {
 	}
 }
 
+// AnyGroup requires membership of at least one of groups.
+func AnyGroup(groups ...string) Rule {
+	return func(p *Principal) error {
+		for _, g := range groups {
+			if p.InGroup(g) {
+				return nil
+			}
+		}
+		return newError(ErrForbidden, "missing required group", nil)
+	}
+}
+
 // All requires every rule to pass.
 func All(rules ...Rule) Rule {
 	return func(p *Principal) error { return Authorize(p, rules...) }

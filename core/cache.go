@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	gocache "github.com/patrickmn/go-cache"
+	"github.com/tokengate/tokengate/internal"
 )
 
 // resultCache remembers validation results so that a token seen before
@@ -53,7 +54,7 @@ func (c *resultCache) get(tok string) (*cacheEntry, bool) {
 		return nil, false
 	}
 	e := v.(*cacheEntry)
-	if !constantTimeEqual(e.token, tok) {
+	if !internal.Equal(e.token, tok) {
 		return nil, false
 	}
 	// go-cache drops entries at their real-time expiry; an injected clock
@@ -99,26 +100,3 @@ func (c *resultCache) key(tok string) [8]byte {
 }
 
 const keyTail = 64
-
-// constantTimeEqual compares a and b in time that depends only on their
-// length, eight bytes at a time (crypto/subtle.ConstantTimeCompare works a
-// byte at a time, several times slower on kilobyte tokens).
-func constantTimeEqual(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	x := unsafe.Slice(unsafe.StringData(a), len(a))
-	y := unsafe.Slice(unsafe.StringData(b), len(b))
-	var diff uint64
-	for len(x) >= 32 && len(y) >= 32 {
-		diff |= binary.LittleEndian.Uint64(x[0:8]) ^ binary.LittleEndian.Uint64(y[0:8]) |
-			binary.LittleEndian.Uint64(x[8:16]) ^ binary.LittleEndian.Uint64(y[8:16]) |
-			binary.LittleEndian.Uint64(x[16:24]) ^ binary.LittleEndian.Uint64(y[16:24]) |
-			binary.LittleEndian.Uint64(x[24:32]) ^ binary.LittleEndian.Uint64(y[24:32])
-		x, y = x[32:], y[32:]
-	}
-	for i := 0; i < len(x) && i < len(y); i++ {
-		diff |= uint64(x[i] ^ y[i])
-	}
-	return diff == 0
-}

@@ -21,27 +21,6 @@ func TestHashCollisionNeverSharesAnEntry(t *testing.T) {
 	}
 }
 
-func TestConstantTimeEqual(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want bool
-	}{
-		{"", "", true},
-		{"a", "a", true},
-		{"a", "b", false},
-		{"abcdefgh", "abcdefgh", true},
-		{"abcdefgh", "abcdefgX", false},
-		{"abcdefghijk", "abcdefghijK", false},
-		{"Xbcdefghijk", "abcdefghijk", false},
-		{"abc", "abcd", false},
-	}
-	for _, tt := range tests {
-		if got := constantTimeEqual(tt.a, tt.b); got != tt.want {
-			t.Errorf("constantTimeEqual(%q, %q) = %v", tt.a, tt.b, got)
-		}
-	}
-}
-
 func TestCacheIsBounded(t *testing.T) {
 	c := newResultCache(2, nil)
 	now := time.Now()

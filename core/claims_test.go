@@ -61,9 +61,9 @@ func TestClaimRequirements(t *testing.T) {
 		headers map[string]any
 		want    error
 	}{
-		{"typ at+jwt required and present", core.Config{RequiredType: "at+jwt"}, nil, map[string]any{"typ": "at+jwt"}, nil},
-		{"typ with application/ prefix", core.Config{RequiredType: "at+jwt"}, nil, map[string]any{"typ": "application/AT+JWT"}, nil},
-		{"typ JWT refused", core.Config{RequiredType: "at+jwt"}, nil, nil, core.ErrType},
+		{"typ at+jwt required and present", core.Config{TypHeader: "at+jwt"}, nil, map[string]any{"typ": "at+jwt"}, nil},
+		{"typ with application/ prefix", core.Config{TypHeader: "at+jwt"}, nil, map[string]any{"typ": "application/AT+JWT"}, nil},
+		{"typ JWT refused", core.Config{TypHeader: "at+jwt"}, nil, nil, core.ErrType},
 		{"required claim present", core.Config{RequiredClaims: []string{"tenant"}}, map[string]any{"tenant": "t1"}, nil, nil},
 		{"required claim missing", core.Config{RequiredClaims: []string{"tenant"}}, nil, nil, core.ErrMissingClaim},
 		{"sub of the wrong type", core.Config{}, map[string]any{"sub": 42}, nil, core.ErrMalformed},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/tokengate/tokengate/internal"
 )
 
 // Defaults applied by New to zero-valued Config fields.
@@ -48,8 +49,8 @@ type Config struct {
 	// Realm is the realm of the WWW-Authenticate challenge. Default: "tokengate".
 	Realm string
 
-	// JWKSURL is a JWK Set endpoint (https, or http on loopback for
-	// development). Keys are fetched lazily, refreshed every
+	// JWKSURL is a JWK Set endpoint, an http or https URL (use https
+	// outside development). Keys are fetched lazily, refreshed every
 	// JWKSRefreshInterval and when a token names an unknown kid.
 	JWKSURL string
 	// JWKSRefreshInterval is how often the key set is refreshed. Default: 15m.
@@ -78,10 +79,10 @@ type Config struct {
 	// Leeway is the clock skew allowed on exp, nbf and iat. Zero means the
 	// default, 30s; a negative value means no leeway.
 	Leeway time.Duration
-	// RequiredType, when set, must equal the typ header, compared
+	// TypHeader, when set, must equal the typ header, compared
 	// case-insensitively with an optional "application/" prefix
 	// (RFC 9068 access tokens use "at+jwt").
-	RequiredType string
+	TypHeader string
 	// RequiredClaims must be present in every token.
 	RequiredClaims []string
 	// RolesClaim names the claim read into Principal.Roles. Default: "roles".
@@ -259,9 +260,9 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// ConfigError reports an invalid Config (or IssuerConfig) field.
+// ConfigError reports an invalid Config (or issuer.Config) field.
 type ConfigError struct {
-	// Type is the struct, "Config" when empty ("IssuerConfig" for the Issuer).
+	// Type is the struct, "Config" when empty ("issuer.Config" for the token service).
 	Type  string
 	Field string
 	Err   error
@@ -372,7 +373,7 @@ func (ic *IntrospectionConfig) validate() error {
 		if ic.ClientID != "" && ic.AuthMethod == AuthClientSecretBasic {
 			return fieldErr("Introspection.BearerToken", "cannot be combined with %s credentials (both use the Authorization header); use %s or drop Introspection.ClientID", AuthClientSecretBasic, AuthClientSecretPost)
 		}
-		if !isB64Token(ic.BearerToken) {
+		if !internal.IsB64Token(ic.BearerToken) {
 			return fieldErr("Introspection.BearerToken", "not a valid bearer token (RFC 6750 b64token)")
 		}
 	}

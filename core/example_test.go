@@ -67,10 +67,3 @@ func ExampleGuard_Reject() {
 	// 401 Bearer realm="tokengate"
 	// {"error":"unauthorized","error_description":"authentication required"}
 }
-
-func ExampleLoadEnv() {
-	env := map[string]string{"TOKENGATE_JWKS_URL": "https://idp.example/jwks.json", "TOKENGATE_AUDIENCE": "api,web"}
-	cfg, err := core.LoadEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	fmt.Println(cfg.JWKSURL, cfg.Audience, err)
-	// Output: https://idp.example/jwks.json [api web] <nil>
-}

@@ -3,6 +3,8 @@ package core
 import (
 	"fmt"
 	"strings"
+
+	"github.com/tokengate/tokengate/internal"
 )
 
 // Request is the read-only view of an incoming request that adapters hand
@@ -87,7 +89,7 @@ func extract(r Request, sources []source, maxSize int) (string, error) {
 			if v == "" {
 				continue
 			}
-			t, isBearer, err := bearer(v)
+			t, isBearer, err := internal.Bearer(v)
 			if !isBearer {
 				continue // another scheme (Basic, ...): not ours
 			}
@@ -116,91 +118,6 @@ func extract(r Request, sources []source, maxSize int) (string, error) {
 	return "", newError(ErrNoToken, "authentication required", nil)
 }
 
-// bearer parses an Authorization header value. isBearer is false when the
-// scheme is not Bearer (compared case-insensitively, RFC 9110 §11.1). A
-// Bearer credential must be exactly one token.
-func bearer(v string) (tok string, isBearer bool, err error) {
-	const scheme = "Bearer"
-	if len(v) < len(scheme) || !strings.EqualFold(v[:len(scheme)], scheme) {
-		return "", false, nil
-	}
-	rest := v[len(scheme):]
-	if rest == "" {
-		return "", true, newError(ErrMalformed, "empty bearer token", nil)
-	}
-	if rest[0] != ' ' {
-		return "", false, nil // e.g. "Bearerx": another scheme
-	}
-	rest = strings.Trim(rest, " ")
-	if rest == "" {
-		return "", true, newError(ErrMalformed, "empty bearer token", nil)
-	}
-	// Other separators (tab, comma) fall outside b64token and are refused
-	// by the syntax check.
-	if strings.IndexByte(rest, ' ') >= 0 {
-		return "", true, newError(ErrMalformed, "expected exactly one bearer token", nil)
-	}
-	return rest, true, nil
-}
-
-// isB64Token reports whether s matches RFC 6750's b64token:
-// 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".
-func isB64Token(s string) bool { return scanToken(s).b64token }
-
-// tokenSyntax is what one scan of a token tells.
-type tokenSyntax struct {
-	// b64token: RFC 6750's token syntax.
-	b64token bool
-	// compact: only base64url characters and dots, with no padding, as
-	// the parts of a compact JWS must be (RFC 7515 §2, §7.1).
-	compact bool
-}
-
-// scanToken classifies every byte of s through tokenChars, eight at a
-// time, with no branch per byte: on a kilobyte token this is several
-// times faster than comparing each byte with the allowed ranges.
-func scanToken(s string) tokenSyntax {
-	body := strings.TrimRight(s, "=")
-	acc := byte(charCompact | charB64Token)
-	i := 0
-	for ; i+8 <= len(body); i += 8 {
-		acc &= tokenChars[body[i]] & tokenChars[body[i+1]] & tokenChars[body[i+2]] & tokenChars[body[i+3]] &
-			tokenChars[body[i+4]] & tokenChars[body[i+5]] & tokenChars[body[i+6]] & tokenChars[body[i+7]]
-	}
-	for ; i < len(body); i++ {
-		acc &= tokenChars[body[i]]
-	}
-	return tokenSyntax{
-		b64token: body != "" && acc&charB64Token != 0,
-		compact:  body != "" && len(body) == len(s) && acc&charCompact != 0,
-	}
-}
-
-// Classes of tokenChars. '=' is in neither: it may only end a b64token.
-const (
-	charCompact  = 1 << iota // A-Z a-z 0-9 - _ and the dot
-	charB64Token             // the above and ~ + /
-)
-
-// tokenChars maps each byte to its classes.
-const tokenChars = "" +
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x03\x03\x02" +
-	"\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x00\x00\x00\x00\x00\x00" +
-	"\x00\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03" +
-	"\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x00\x00\x00\x00\x03" +
-	"\x00\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03" +
-	"\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x00\x00\x00\x02\x00" +
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
-
 // isCookieValue reports whether s holds only bytes net/http accepts in a
 // cookie value (printable ASCII and space, but no '"', ';' or '\\').
 // net/http drops any other cookie before the Guard sees it, fasthttp does
@@ -212,12 +129,4 @@ func isCookieValue(s string) bool {
 		}
 	}
 	return true
-}
-
-// looksLikeJWT reports whether tok has the compact JWS shape: three
-// dot-separated parts. An empty part (an unsigned "alg: none" token ends in
-// a dot) still counts, so such tokens reach local validation and are
-// rejected there rather than sent elsewhere.
-func looksLikeJWT(tok string) bool {
-	return strings.Count(tok, ".") == 2
 }

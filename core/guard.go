@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokengate/tokengate/internal"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -51,7 +52,7 @@ func New(cfg Config) (*Guard, error) {
 			static:       static,
 			verifiers:    allowed,
 			b64:          base64.RawURLEncoding.Strict(),
-			requiredType: c.RequiredType,
+			requiredType: c.TypHeader,
 			rules:        c.claimRules(),
 		}
 		if c.JWKSURL != "" {
@@ -131,7 +132,7 @@ func (g *Guard) authenticate(ctx context.Context, r Request, optional bool, rule
 // Validate checks a raw token, from the cache when it was seen before.
 func (g *Guard) Validate(ctx context.Context, tok string) (*Principal, error) {
 	p, err := g.lookup(ctx, tok)
-	if err != nil || g.cfg.Revocations == nil || !looksLikeJWT(tok) {
+	if err != nil || g.cfg.Revocations == nil || !internal.LooksLikeJWT(tok) {
 		return p, err
 	}
 	// A self-contained token passes its signature check until exp; next to
@@ -159,12 +160,12 @@ func (g *Guard) lookup(ctx context.Context, tok string) (*Principal, error) {
 			return e.p, e.err
 		}
 	}
-	syn := scanToken(tok)
-	if !syn.b64token {
+	syn := internal.Scan(tok)
+	if !syn.B64Token {
 		return nil, newError(ErrMalformed, "token malformed", nil)
 	}
 	if g.isLocal(tok) {
-		if !syn.compact {
+		if !syn.Compact {
 			return nil, newError(ErrMalformed, "token malformed", nil)
 		}
 		// CPU-bound and independent of other requests: nothing to merge,
@@ -217,7 +218,7 @@ func (g *Guard) validate(ctx context.Context, tok string, local bool) (*Principa
 			// The Guard keeps the token from here on.
 			tok = strings.Clone(tok)
 		}
-	case g.cfg.References != nil && !looksLikeJWT(tok):
+	case g.cfg.References != nil && !internal.LooksLikeJWT(tok):
 		// Checked against the store on every use and never cached, so
 		// that logout and revocation take effect at once (reference.go).
 		return g.resolveReference(ctx, tok, now)
@@ -250,7 +251,7 @@ func (g *Guard) validate(ctx context.Context, tok string, local bool) (*Principa
 // isLocal reports whether tok is verified with local keys rather than
 // introspected.
 func (g *Guard) isLocal(tok string) bool {
-	return g.jwt != nil && !g.cfg.Introspection.IntrospectAll && looksLikeJWT(tok)
+	return g.jwt != nil && !g.cfg.Introspection.IntrospectAll && internal.LooksLikeJWT(tok)
 }
 
 // logRejection logs why a request was refused, never the token.

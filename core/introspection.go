@@ -3,170 +3,264 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
 	"time"
+
+	"github.com/tokengate/tokengate/internal"
 )
 
-// This file is the token service's side of RFC 7662: answering whether a
-// token it issued is active. (introspect.go is the Guard's client side.)
-
-// accessToken describes a valid access token or API token of this Issuer.
-type accessToken struct {
-	id        string // jti
-	sessionID string // sid, "" for API tokens
-	expires   time.Time
-	claims    map[string]any
+// introspector asks an RFC 7662 endpoint whether a reference token is
+// active and turns the answer into a Principal, optionally enriched from an
+// OpenID Connect userinfo endpoint.
+//
+// It keeps no state between calls: the Guard caches what it returns in its
+// one result cache (cache.go), shared with JWT results, and shares one call
+// between concurrent requests for the same token (singleflight). RFC-minded
+// readers may expect that cache to be keyed by a SHA-256 of the token: it is
+// keyed by a 64-bit maphash under a per-process random seed instead, and
+// every hit compares the full token in constant time. That is several times
+// faster than SHA-256 and just as safe: an attacker can neither predict the
+// key nor, even on a collision, be answered with another token's result.
+type introspector struct {
+	endpoint   string
+	redacted   string // endpoint without credentials, for logs
+	authMethod string
+	clientID   string
+	secret     string
+	bearer     string // Authorization: Bearer for the endpoint itself
+	userinfo   string
+	client     *http.Client
+	rules      *claimRules
+	negTTL     time.Duration // <= 0: inactive results are not cached
+	log        *slog.Logger
 }
 
-// accessInfo validates an access token or API token this Issuer issued: a
-// JWT by signature, a reference token by store lookup. Revocation is
-// checked: a revoked jti, or a sign-in that ended, makes it ErrInactive.
-func (iss *Issuer) accessInfo(ctx context.Context, token string) (*accessToken, error) {
-	var claims map[string]any
-	if looksLikeJWT(token) {
-		p, err := iss.verifier.Validate(ctx, token)
-		if err != nil {
-			return nil, err
-		}
-		claims = p.Claims
-	} else {
-		rec, err := iss.activeRecord(ctx, token)
-		if err != nil {
-			return nil, err
-		}
-		if claims, err = decodeClaims(rec.Claims); err != nil {
-			return nil, err
-		}
+func newIntrospector(c *Config, client *http.Client) *introspector {
+	// The request body carries the token: never let a redirect send it (or
+	// our credentials) anywhere else. A 3xx is a failure like any non-200.
+	noRedirect := *client
+	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	rules := c.claimRules()
+	rules.issAudIfPresent = true
+	ic := &c.Introspection
+	return &introspector{
+		endpoint:   ic.URL,
+		redacted:   redactURL(ic.URL),
+		authMethod: ic.AuthMethod,
+		clientID:   ic.ClientID,
+		secret:     ic.ClientSecret,
+		bearer:     ic.BearerToken,
+		userinfo:   ic.UserinfoURL,
+		client:     &noRedirect,
+		rules:      rules,
+		negTTL:     ic.NegativeTTL,
+		log:        c.Logger,
 	}
-	info := &accessToken{claims: claims}
-	info.id, _ = claims["jti"].(string)
-	info.sessionID, _ = claims["sid"].(string)
-	exp, _, err := numericDate(claims, "exp")
-	if err != nil || info.id == "" {
-		return nil, newError(ErrMalformed, "token malformed", err)
-	}
-	info.expires = exp
-	if err := iss.tokenRevoked(ctx, info.id); err != nil {
-		return nil, err
-	}
-	if info.sessionID != "" {
-		ok, err := iss.sessionActive(ctx, info.sessionID)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, newError(ErrInactive, "sign-in ended", nil)
-		}
-	}
-	return info, nil
 }
 
-// CheckRevoked tells a Guard next to this Issuer (Config.Revocations)
-// whether a token that passed its signature check was revoked since: its
-// jti revoked, or its sign-in revoked (logout, detected reuse). A sign-in
-// the store does not know (a memory store after a restart) revokes
-// nothing, so that tokens survive restarts until their exp.
-func (iss *Issuer) CheckRevoked(ctx context.Context, p *Principal) error {
-	id, _ := p.Claims["jti"].(string)
-	if err := iss.tokenRevoked(ctx, id); err != nil {
-		return err
-	}
-	sid, _ := p.Claims["sid"].(string)
-	if sid == "" {
-		return nil
-	}
-	s, err := iss.store.Session(ctx, sid)
+// introspect returns the Principal of an active token. A token the endpoint
+// calls inactive, or whose active answer fails our checks, is a definitive
+// rejection: the error comes with how long it may be cached. Failures to get
+// a usable answer are ErrUnavailable with a zero duration: never cached.
+func (in *introspector) introspect(ctx context.Context, tok string, now time.Time) (*Principal, time.Duration, error) {
+	p, err := in.check(ctx, tok, now)
 	switch {
-	case errors.Is(err, ErrNotFound):
-		return nil
-	case err != nil:
-		return storeFailure(err)
-	case s.Revoked:
-		return newError(ErrInactive, "sign-in ended", nil)
+	case err == nil:
+		return p, 0, nil
+	case errors.Is(err, ErrUnavailable):
+		return nil, 0, err
 	}
-	return nil
+	return nil, in.negTTL, err
 }
 
-// tokenRevoked fails with ErrInactive when the token id was revoked.
-func (iss *Issuer) tokenRevoked(ctx context.Context, id string) error {
-	if id == "" {
-		return nil
-	}
-	revoked, err := iss.store.TokenRevoked(ctx, id)
+func (in *introspector) check(ctx context.Context, tok string, now time.Time) (*Principal, error) {
+	claims, err := in.ask(ctx, tok)
 	if err != nil {
-		return storeFailure(err)
+		return nil, err
 	}
-	if revoked {
-		return newError(ErrInactive, "token revoked", nil)
+	// RFC 7662 §2.2: active is REQUIRED and a boolean. "true" as a string, a
+	// number or no member at all is a broken endpoint, not an answer.
+	active, ok := claims["active"].(bool)
+	if !ok {
+		return nil, unavailable("introspection unavailable", errors.New("introspection response has no boolean active member"))
 	}
+	if !active {
+		return nil, newError(ErrInactive, "token inactive", nil)
+	}
+	p, err := in.principal(claims, now)
+	if errors.Is(err, ErrMalformed) {
+		// A member of the wrong type: the endpoint is broken, not the token.
+		return nil, unavailable("introspection unavailable", fmt.Errorf("introspection response is malformed: %w", err))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if in.userinfo != "" {
+		if err := in.enrich(ctx, tok, p); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// ask posts the token to the endpoint (RFC 7662 §2.1) and returns the
+// response object.
+func (in *introspector) ask(ctx context.Context, tok string) (map[string]any, error) {
+	form := url.Values{"token": {tok}, "token_type_hint": {"access_token"}}
+	if in.authMethod == AuthClientSecretPost {
+		form.Set("client_id", in.clientID)
+		if in.secret != "" {
+			form.Set("client_secret", in.secret)
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, in.endpoint, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, unavailable("introspection unavailable", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	switch {
+	case in.bearer != "":
+		req.Header.Set("Authorization", "Bearer "+in.bearer)
+	case in.authMethod == AuthClientSecretBasic && in.clientID != "":
+		// RFC 6749 §2.3.1: form-encode the credentials before Basic.
+		req.SetBasicAuth(url.QueryEscape(in.clientID), url.QueryEscape(in.secret))
+	}
+	status, claims, err := in.do(req)
+	switch {
+	case err != nil:
+		return nil, unavailable("introspection unavailable", err)
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		// Our own credentials are wrong: every request will fail until an
+		// operator fixes the configuration, so say so loudly.
+		in.log.Error("tokengate: the introspection endpoint refused this resource server's credentials; check Introspection.ClientID, ClientSecret, AuthMethod and BearerToken",
+			"status", status, "endpoint", in.redacted, "auth_method", in.describeAuth())
+		return nil, unavailable("introspection unavailable", fmt.Errorf("introspection endpoint answered %d", status))
+	case status != http.StatusOK:
+		return nil, unavailable("introspection unavailable", fmt.Errorf("introspection endpoint answered %d", status))
+	}
+	return claims, nil
+}
+
+// principal builds the Principal from an active response: the claims
+// checks JWTs get, then the members only introspection has.
+func (in *introspector) principal(claims map[string]any, now time.Time) (*Principal, error) {
+	p, err := in.rules.check(claims, now)
+	if err != nil {
+		return nil, err
+	}
+	if p.Username, err = optionalString(claims, "username"); err != nil {
+		return nil, err
+	}
+	if p.TokenType, err = optionalString(claims, "token_type"); err != nil {
+		return nil, err
+	}
+	// token_type_hint is only a hint (RFC 7662 §2.1): an endpoint may well
+	// describe a refresh token presented here. It is not an access token.
+	use, err := optionalString(claims, "token_use") // ORY Hydra's name for it
+	if err != nil {
+		return nil, err
+	}
+	if strings.EqualFold(p.TokenType, "refresh_token") || strings.EqualFold(use, "refresh_token") {
+		return nil, newError(ErrType, "not an access token", nil)
+	}
+	return p, nil
+}
+
+// enrich adds the userinfo endpoint's claims to p (OpenID Connect Core
+// §5.3). The response must be a JSON object (signed or encrypted userinfo
+// is not supported) whose sub matches the token's (§5.3.4).
+func (in *introspector) enrich(ctx context.Context, tok string, p *Principal) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, in.userinfo, nil)
+	if err != nil {
+		return unavailable("userinfo unavailable", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Accept", "application/json")
+	status, claims, err := in.do(req)
+	switch {
+	case err != nil:
+		return unavailable("userinfo unavailable", err)
+	case status == http.StatusUnauthorized:
+		// The provider no longer accepts the token (RFC 6750 §3.1).
+		return newError(ErrInactive, "token inactive", errors.New("userinfo endpoint answered 401"))
+	case status != http.StatusOK:
+		return unavailable("userinfo unavailable", fmt.Errorf("userinfo endpoint answered %d", status))
+	}
+	sub, _ := claims["sub"].(string)
+	if sub == "" || (p.Subject != "" && sub != p.Subject) {
+		in.log.Error("tokengate: the userinfo endpoint answered for another subject than the token's", "endpoint", redactURL(in.userinfo))
+		return unavailable("userinfo unavailable", errors.New("userinfo sub does not match the token's"))
+	}
+	p.UserInfo = claims
 	return nil
 }
 
-// Introspect answers RFC 7662 for a token this Issuer issued. An active
-// access token or API token yields its claims with "active": true and
-// "token_type": "Bearer"; an active refresh token yields its sign-in's
-// sub, scope and exp with "token_type": "refresh_token". Anything unknown,
-// expired, revoked or invalid is {"active": false}. The error is only ever
-// ErrUnavailable (the store could not answer). hint ("access_token" or
-// "refresh_token") only changes the order of the lookups.
-func (iss *Issuer) Introspect(ctx context.Context, token, hint string) (map[string]any, error) {
-	inactive := map[string]any{"active": false}
-	if !iss.acceptable(token) {
-		return inactive, nil
+// do sends req and decodes a 200 answer's JSON object. Any other status is
+// returned with no claims and no error, for the caller to classify. Bodies
+// are bounded by the client's transport (Config.MaxResponseSize).
+func (in *introspector) do(req *http.Request) (int, map[string]any, error) {
+	res, err := in.client.Do(req)
+	if err != nil {
+		return 0, nil, err
 	}
-	if !looksLikeJWT(token) && hint == "refresh_token" {
-		if out, err := iss.introspectRefresh(ctx, token); out != nil || err != nil {
-			return out, err
-		}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		_, _ = io.Copy(io.Discard, res.Body) // lets the connection be reused
+		return res.StatusCode, nil, nil
 	}
-	info, err := iss.accessInfo(ctx, token)
-	if err == nil {
-		out := make(map[string]any, len(info.claims)+2)
-		for k, v := range info.claims {
-			out[k] = v
-		}
-		out["active"] = true
-		out["token_type"] = "Bearer"
-		return out, nil
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		return res.StatusCode, nil, err
 	}
-	if err := unavailableOnly(err); err != nil {
-		return nil, err
+	claims, err := internal.DecodeClaims(body)
+	if err != nil {
+		return res.StatusCode, nil, err
 	}
-	if !looksLikeJWT(token) && hint != "refresh_token" {
-		if out, err := iss.introspectRefresh(ctx, token); out != nil || err != nil {
-			return out, err
-		}
-	}
-	return inactive, nil
+	return res.StatusCode, claims, nil
 }
 
-// introspectRefresh answers for a refresh token; nil when token is none.
-func (iss *Issuer) introspectRefresh(ctx context.Context, token string) (map[string]any, error) {
-	hash := HashToken(token)
-	s, err := iss.store.SessionByRefresh(ctx, hash)
+// describeAuth names how we authenticate, for logs; never a secret.
+func (in *introspector) describeAuth() string {
 	switch {
-	case errors.Is(err, ErrNotFound):
-		return nil, nil
-	case err != nil:
-		return nil, storeFailure(err)
+	case in.bearer != "":
+		return "bearer_token"
+	case in.clientID == "":
+		return "none"
 	}
-	now := iss.cfg.Now()
-	if s.Revoked || s.RefreshHash != hash || !now.Before(s.RefreshExpires) || !now.Before(s.Expires) {
-		return map[string]any{"active": false}, nil
+	return in.authMethod
+}
+
+// optionalString reads a claim that must be a string when present.
+func optionalString(claims map[string]any, name string) (string, error) {
+	v, ok := claims[name]
+	if !ok {
+		return "", nil
 	}
-	out := map[string]any{
-		"active":     true,
-		"token_type": "refresh_token",
-		"iss":        iss.cfg.Issuer,
-		"sub":        s.Subject,
-		"sid":        s.ID,
-		"iat":        s.AuthTime.Unix(),
-		"exp":        s.RefreshExpires.Unix(),
+	s, ok := v.(string)
+	if !ok {
+		return "", newError(ErrMalformed, name+" is not a string", nil)
 	}
-	if s.Scope != "" {
-		out["scope"] = s.Scope
+	return s, nil
+}
+
+// unavailable is an ErrUnavailable: the answer could not be obtained, which
+// says nothing about the token, so it is never cached.
+func unavailable(desc string, cause error) *Error {
+	return newError(ErrUnavailable, desc, cause)
+}
+
+// redactURL keeps only the scheme, host and path of a URL, for logs: user
+// info and query parameters may hold credentials.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(invalid URL)"
 	}
-	if iss.cfg.Audience != "" {
-		out["aud"] = iss.cfg.Audience
-	}
-	return out, nil
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jws"
+	"github.com/tokengate/tokengate/internal"
 )
 
 // jwtVerifier validates JWTs locally: signature with jwx's jws package
@@ -93,7 +94,7 @@ func (v *jwtVerifier) verify(ctx context.Context, tok string, now time.Time) (*P
 	if err != nil {
 		return nil, newError(ErrMalformed, "token malformed", err)
 	}
-	claims, err := decodeClaims(payload)
+	claims, err := internal.DecodeClaims(payload)
 	if err != nil {
 		return nil, err
 	}

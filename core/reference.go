@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/tokengate/tokengate/internal"
 )
 
 // ReferenceResolver looks up reference tokens where they are kept, without
@@ -36,7 +38,7 @@ func (g *Guard) resolveReference(ctx context.Context, tok string, now time.Time)
 		}
 		return nil, err
 	}
-	claims, err := decodeClaims(raw)
+	claims, err := internal.DecodeClaims(raw)
 	if err != nil {
 		return nil, err
 	}

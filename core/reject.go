@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+
+	"github.com/tokengate/tokengate/internal"
 )
 
 // Rejection is the HTTP answer for a failed request, independent of any
@@ -48,9 +50,6 @@ type ErrorBody struct {
 //   - ErrNoToken: 401, WWW-Authenticate with the realm only, body error "unauthorized";
 //   - ErrInsufficientScope, ErrForbidden: 403, error="insufficient_scope";
 //   - ErrUnavailable: 503, no WWW-Authenticate, body error "temporarily_unavailable";
-//   - the token service's errors (ErrInvalidCredentials, ErrInvalidGrant,
-//     ErrInvalidClient, ErrInvalidRequest, ErrCrossOrigin, ErrServer): their
-//     RFC 6749 codes, see [WriteRejection];
 //   - anything else: 401, error="invalid_token".
 //
 // Config.RenderError, when set, may rewrite the result.
@@ -72,60 +71,30 @@ func rejection(realm string, err error) Rejection {
 	switch {
 	case errors.Is(e, ErrNoToken):
 		status, code = http.StatusUnauthorized, "unauthorized"
-		header = `Bearer realm=` + quote(realm)
+		header = `Bearer realm=` + internal.Quote(realm)
 	case errors.Is(e, ErrInsufficientScope), errors.Is(e, ErrForbidden):
 		status, code = http.StatusForbidden, "insufficient_scope"
 		header = challenge(realm, code, e.Description)
 		if len(e.Scopes) > 0 {
-			header += `, scope=` + quote(strings.Join(e.Scopes, " "))
+			header += `, scope=` + internal.Quote(strings.Join(e.Scopes, " "))
 		}
 	case errors.Is(e, ErrUnavailable):
 		status, code = http.StatusServiceUnavailable, "temporarily_unavailable"
-	// Token service answers (RFC 6749 §5.2; 401 rather than 400 for a bad
-	// grant, as the example contract asks).
-	case errors.Is(e, ErrInvalidCredentials):
-		status, code = http.StatusUnauthorized, "invalid_credentials"
-		header = `Bearer realm=` + quote(realm)
-	case errors.Is(e, ErrInvalidGrant):
-		status, code = http.StatusUnauthorized, "invalid_grant"
-		header = `Bearer realm=` + quote(realm)
-	case errors.Is(e, ErrInvalidClient):
-		status, code = http.StatusUnauthorized, "invalid_client"
-		header = `Basic realm=` + quote(realm)
-	case errors.Is(e, ErrInvalidRequest):
-		status, code = http.StatusBadRequest, "invalid_request"
-	case errors.Is(e, ErrCrossOrigin):
-		status, code = http.StatusForbidden, "invalid_request"
-	case errors.Is(e, ErrServer):
-		status, code = http.StatusInternalServerError, "server_error"
 	default:
 		status, code = http.StatusUnauthorized, "invalid_token"
 		header = challenge(realm, code, e.Description)
 	}
-	body, _ := json.Marshal(ErrorBody{Error: code, Description: e.Description})
-	return Rejection{Status: status, WWWAuthenticate: header, ContentType: "application/json", Body: body}
+	return NewRejection(status, header, code, e.Description)
+}
+
+// NewRejection builds an answer with a JSON ErrorBody: for answers of
+// one's own (the token service's RFC 6749 errors) that adapters and
+// RenderError treat like the Guard's.
+func NewRejection(status int, challenge, code, description string) Rejection {
+	body, _ := json.Marshal(ErrorBody{Error: code, Description: description})
+	return Rejection{Status: status, WWWAuthenticate: challenge, ContentType: "application/json", Body: body}
 }
 
 func challenge(realm, code, desc string) string {
-	return `Bearer realm=` + quote(realm) + `, error="` + code + `", error_description=` + quote(desc)
-}
-
-// quote renders a quoted-string (RFC 9110 §5.6.4), dropping characters that
-// cannot appear in one.
-func quote(s string) string {
-	var b strings.Builder
-	b.Grow(len(s) + 2)
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case c == '\t' || (c >= 0x20 && c < 0x7f):
-			b.WriteByte(c)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
+	return `Bearer realm=` + internal.Quote(realm) + `, error="` + code + `", error_description=` + internal.Quote(desc)
 }

@@ -79,6 +79,8 @@ func TestAuthorizeRulesCompose(t *testing.T) {
 		{"any role", core.AnyRole("admin", "ops"), nil},
 		{"group", core.Groups("eu"), nil},
 		{"group missing", core.Groups("us"), core.ErrForbidden},
+		{"any group", core.AnyGroup("us", "eu"), nil},
+		{"any group none", core.AnyGroup("us"), core.ErrForbidden},
 		{"all", core.All(core.Scopes("read"), core.Roles("ops")), nil},
 		{"all fails on one", core.All(core.Scopes("read"), core.Roles("admin")), core.ErrForbidden},
 		{"any passes on one", core.Any(core.Roles("admin"), core.Groups("eu")), nil},

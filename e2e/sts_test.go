@@ -18,7 +18,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
-	"github.com/tokengate/tokengate/core"
+	"github.com/tokengate/tokengate/core/issuer"
 )
 
 // chromiumPath is Debian's chromium; run.sh installs it when missing.
@@ -111,8 +111,8 @@ func tokenCookies(t *testing.T, ctx context.Context, base string) map[string]*ne
 func TestSignInRefreshSignOutInABrowser(t *testing.T) {
 	base := startSTS(t)
 	ctx := browser(t)
-	access := core.DefaultCookieName
-	refresh := access + core.RefreshCookieSuffix
+	access := issuer.DefaultCookieName
+	refresh := access + issuer.RefreshCookieSuffix
 	must := func(err error) {
 		t.Helper()
 		if err != nil {

@@ -10,7 +10,9 @@
 //
 // The strings fiber returns point into fasthttp's reusable buffers; the
 // Guard copies whatever it keeps, so a Principal stays valid after the
-// request. It is stored in c.Locals; handlers read it with Principal(c).
+// request. It is stored in c.Locals, where handlers read it with
+// Principal(c), and in c.UserContext(), where code that only sees a
+// context.Context finds it with core.PrincipalFrom.
 //
 // fasthttp answers a bare 431 to requests whose headers do not fit its read
 // buffer (4 KiB by default), before any middleware runs. Set
@@ -20,34 +22,37 @@
 package fibermw
 
 import (
+	"context"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tokengate/tokengate/core"
 )
 
 // New returns middleware that requires a valid token satisfying rules and
-// stores its Principal in c.Locals.
+// stores its Principal in c.Locals and in c.UserContext().
 func New(g *core.Guard, rules ...core.Rule) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		p, err := g.Authenticate(c.UserContext(), request{c}, rules...)
-		if err != nil {
-			return Write(c, g.Reject(err))
-		}
-		c.Locals(principalKey{}, p)
-		return c.Next()
-	}
+	return guard(g, func(ctx context.Context, r core.Request) (*core.Principal, error) {
+		return g.Authenticate(ctx, r, rules...)
+	})
 }
 
 // Optional returns middleware for routes where signing in is optional: a
 // request without a token passes with no Principal, one with an invalid
 // token is refused.
 func Optional(g *core.Guard) fiber.Handler {
+	return guard(g, g.AuthenticateOptional)
+}
+
+// guard is the one body of New and Optional.
+func guard(g *core.Guard, authenticate func(context.Context, core.Request) (*core.Principal, error)) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		p, err := g.AuthenticateOptional(c.UserContext(), request{c})
+		p, err := authenticate(c.UserContext(), request{c})
 		if err != nil {
 			return Write(c, g.Reject(err))
 		}
 		c.Locals(principalKey{}, p)
+		c.SetUserContext(core.WithPrincipal(c.UserContext(), p))
 		return c.Next()
 	}
 }

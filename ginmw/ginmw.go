@@ -15,6 +15,8 @@
 package ginmw
 
 import (
+	"context"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/tokengate/tokengate/core"
@@ -25,22 +27,22 @@ import (
 // stores its Principal in the request context. Use it on an engine, a
 // route group or a single route.
 func New(g *core.Guard, rules ...core.Rule) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		p, err := g.Authenticate(c.Request.Context(), nethttpmw.Request(c.Request), rules...)
-		if err != nil {
-			Write(c, g.Reject(err))
-			return
-		}
-		c.Request = c.Request.WithContext(core.WithPrincipal(c.Request.Context(), p))
-	}
+	return guard(g, func(ctx context.Context, r core.Request) (*core.Principal, error) {
+		return g.Authenticate(ctx, r, rules...)
+	})
 }
 
 // Optional returns middleware for routes where signing in is optional: a
 // request without a token passes with no Principal, one with an invalid
 // token is refused.
 func Optional(g *core.Guard) gin.HandlerFunc {
+	return guard(g, g.AuthenticateOptional)
+}
+
+// guard is the one body of New and Optional.
+func guard(g *core.Guard, authenticate func(context.Context, core.Request) (*core.Principal, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		p, err := g.AuthenticateOptional(c.Request.Context(), nethttpmw.Request(c.Request))
+		p, err := authenticate(c.Request.Context(), nethttpmw.Request(c.Request))
 		if err != nil {
 			Write(c, g.Reject(err))
 			return

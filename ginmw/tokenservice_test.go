@@ -1,45 +1,31 @@
 package ginmw_test
 
 import (
-	"context"
-	"net/url"
+	"net/http"
 	"testing"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/tokengate/tokengate/core"
+	"github.com/tokengate/tokengate/core/issuer"
 	"github.com/tokengate/tokengate/ginmw"
+	"github.com/tokengate/tokengate/internal/conformance"
 	"github.com/tokengate/tokengate/internal/testutil"
 )
 
-func TestTokenServiceMountedOnGin(t *testing.T) {
+func TestTokenServiceConformance(t *testing.T) {
 	gin.SetMode(gin.TestMode)
-	iss, err := core.NewIssuer(core.IssuerConfig{Issuer: "https://sts.example", HMACSecret: testutil.Secret})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := gin.New()
-	ginmw.MountTokenService(r, iss.Routes(func(_ context.Context, u, p string) (core.Grant, error) {
-		if u == "alice" && p == "alice" {
-			return core.Grant{Subject: u}, nil
-		}
-		return core.Grant{}, core.ErrInvalidCredentials
-	}))
-	base := testutil.ServeHandler(t, r).URL
-	res, body := testutil.Call(t, "POST", base+"/login", url.Values{"username": {"alice"}, "password": {"alice"}}, nil)
-	if res.StatusCode != 200 || len(res.Cookies()) != 2 {
-		t.Fatalf("login: %d %s %v", res.StatusCode, body, res.Cookies())
-	}
-	res, _ = testutil.Call(t, "POST", base+"/refresh", nil, nil, res.Cookies()...)
-	if res.StatusCode != 200 {
-		t.Fatalf("refresh: %d", res.StatusCode)
-	}
-	res, _ = testutil.Call(t, "POST", base+"/logout", nil, nil, res.Cookies()...)
-	if res.StatusCode != 204 || len(res.Cookies()) != 2 {
-		t.Fatalf("logout: %d", res.StatusCode)
-	}
-	res, _ = testutil.Call(t, "GET", base+"/.well-known/jwks.json", nil, nil)
-	if res.StatusCode != 200 {
-		t.Fatalf("jwks: %d", res.StatusCode)
-	}
+	conformance.RunTokenService(t, func(t *testing.T, iss *issuer.Issuer, g *core.Guard, check issuer.CredentialsFunc) string {
+		r := gin.New()
+		ginmw.Mount(r, iss.Routes(check))
+		r.GET("/me", ginmw.Renew(iss), ginmw.New(g), func(c *gin.Context) {
+			p, _ := ginmw.Principal(c)
+			c.JSON(http.StatusOK, conformance.Echo(p))
+		})
+		r.GET("/ctx", ginmw.New(g), func(c *gin.Context) {
+			p, _ := core.PrincipalFrom(c.Request.Context())
+			c.JSON(http.StatusOK, conformance.Echo(p))
+		})
+		return testutil.ServeHandler(t, r).URL
+	})
 }

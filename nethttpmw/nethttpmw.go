@@ -9,6 +9,7 @@
 package nethttpmw
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/tokengate/tokengate/core"
@@ -17,25 +18,23 @@ import (
 // New returns middleware that requires a valid token satisfying rules and
 // stores its Principal in the request context.
 func New(g *core.Guard, rules ...core.Rule) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			p, err := g.Authenticate(r.Context(), request{r}, rules...)
-			if err != nil {
-				Write(w, g.Reject(err))
-				return
-			}
-			next.ServeHTTP(w, r.WithContext(core.WithPrincipal(r.Context(), p)))
-		})
-	}
+	return guard(g, func(ctx context.Context, r core.Request) (*core.Principal, error) {
+		return g.Authenticate(ctx, r, rules...)
+	})
 }
 
 // Optional returns middleware for routes where signing in is optional: a
 // request without a token passes with no Principal, one with an invalid
 // token is refused.
 func Optional(g *core.Guard) func(http.Handler) http.Handler {
+	return guard(g, g.AuthenticateOptional)
+}
+
+// guard is the one body of New and Optional.
+func guard(g *core.Guard, authenticate func(context.Context, core.Request) (*core.Principal, error)) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			p, err := g.AuthenticateOptional(r.Context(), request{r})
+			p, err := authenticate(r.Context(), request{r})
 			if err != nil {
 				Write(w, g.Reject(err))
 				return

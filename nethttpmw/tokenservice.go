@@ -3,24 +3,24 @@ package nethttpmw
 import (
 	"net/http"
 
-	"github.com/tokengate/tokengate/core"
+	"github.com/tokengate/tokengate/core/issuer"
 )
 
-// Mount registers the token service's endpoints (core.Issuer.Routes) on mux:
+// Mount registers the token service's endpoints (issuer.Issuer.Routes) on mux:
 //
-//	nethttpmw.Mount(mux, issuer.Routes(checkPassword))
-func Mount(mux *http.ServeMux, routes []core.Route) {
+//	nethttpmw.Mount(mux, iss.Routes(checkPassword))
+func Mount(mux *http.ServeMux, routes []issuer.Route) {
 	for _, rt := range routes {
 		mux.Handle(rt.Method+" "+rt.Path, rt.Handler)
 	}
 }
 
 // Renew returns middleware for transparent renewal of cookie sign-ins: it
-// sets the fresh access token cookie that core.Issuer.Renew hands out, and
+// sets the fresh access token cookie that issuer.Issuer.Renew hands out, and
 // passes the request on unchanged. Put it in front of New:
 //
-//	mux.Handle("GET /me", nethttpmw.Renew(issuer)(nethttpmw.New(guard)(me)))
-func Renew(iss *core.Issuer) func(http.Handler) http.Handler {
+//	mux.Handle("GET /me", nethttpmw.Renew(iss)(nethttpmw.New(guard)(me)))
+func Renew(iss *issuer.Issuer) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			for _, c := range iss.Renew(r.Context(), request{r}) {

@@ -33,8 +33,8 @@ echo "== go test -race ./..."
 go test -race -count=1 ./...
 
 echo "== fuzz (${FUZZTIME} each)"
-for target in FuzzExtract FuzzValidate FuzzScanToken; do
-  go test -run='^$' -fuzz="^${target}\$" -fuzztime="$FUZZTIME" ./core/
+for target in ./core/:FuzzExtract ./core/:FuzzValidate ./internal/:FuzzScanToken; do
+  go test -run='^$' -fuzz="^${target#*:}\$" -fuzztime="$FUZZTIME" "${target%%:*}"
 done
 
 echo "== browser test"

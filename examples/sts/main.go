@@ -15,7 +15,9 @@ import (
 	"os"
 
 	"github.com/tokengate/tokengate/core"
-	"github.com/tokengate/tokengate/core/redisstore"
+	"github.com/tokengate/tokengate/core/envconfig"
+	"github.com/tokengate/tokengate/core/issuer"
+	"github.com/tokengate/tokengate/core/issuer/redisstore"
 	"github.com/tokengate/tokengate/examples/internal/demo"
 	"github.com/tokengate/tokengate/nethttpmw"
 )
@@ -40,7 +42,7 @@ func newApp(log *slog.Logger) (http.Handler, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg := core.IssuerConfig{Issuer: "http://" + demo.Addr(), Logger: log}
+	cfg := issuer.Config{URL: "http://" + demo.Addr(), Logger: log}
 	store, err := redisstore.FromEnv(os.LookupEnv, redisstore.Options{})
 	if err != nil {
 		return nil, nil, err
@@ -50,23 +52,23 @@ func newApp(log *slog.Logger) (http.Handler, func(), error) {
 		cfg.Store, closeStore = store, func() { _ = store.Close() }
 		log.Info("sign-ins are kept in Redis (" + redisstore.EnvURL + ")")
 	}
-	iss, err := core.NewIssuerFromEnv(cfg)
+	iss, err := envconfig.NewIssuer(cfg, nil)
 	if err != nil {
 		closeStore()
 		return nil, nil, err
 	}
-	guard, err := core.NewFromEnv(iss.GuardConfig(core.Config{Logger: log}))
+	guard, err := envconfig.NewGuard(iss.GuardConfig(core.Config{Logger: log}), nil)
 	if err != nil {
 		closeStore()
 		return nil, nil, err
 	}
-	if os.Getenv(core.EnvClientID) == "" {
+	if os.Getenv(envconfig.EnvClientID) == "" {
 		log.Info("introspection and revocation refuse every caller until TOKENGATE_CLIENT_ID and TOKENGATE_CLIENT_SECRET are set")
 	}
 	return routes(iss, guard, accounts), func() { _ = guard.Close(); closeStore() }, nil
 }
 
-func routes(iss *core.Issuer, guard *core.Guard, accounts users) http.Handler {
+func routes(iss *issuer.Issuer, guard *core.Guard, accounts users) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", page(guard, iss))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

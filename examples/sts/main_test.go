@@ -11,7 +11,7 @@ import (
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
 
-	"github.com/tokengate/tokengate/core"
+	"github.com/tokengate/tokengate/core/issuer"
 	"github.com/tokengate/tokengate/internal/testutil"
 )
 
@@ -191,7 +191,7 @@ func TestDemoUsers(t *testing.T) {
 		t.Fatalf("alice: %+v %v", g, err)
 	}
 	for _, c := range [][2]string{{"alice", "bob"}, {"eve", "eve"}, {"", ""}} {
-		if _, err := u.check(context.Background(), c[0], c[1]); !errors.Is(err, core.ErrInvalidCredentials) {
+		if _, err := u.check(context.Background(), c[0], c[1]); !errors.Is(err, issuer.ErrInvalidCredentials) {
 			t.Fatalf("%v: %v", c, err)
 		}
 	}

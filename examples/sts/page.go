@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tokengate/tokengate/core"
+	"github.com/tokengate/tokengate/core/issuer"
 	"github.com/tokengate/tokengate/nethttpmw"
 )
 
@@ -25,7 +26,7 @@ type pageData struct {
 // page renders GET /: the sign-in form, or who is signed in and until
 // when. It reads the sign-in with the same Guard as /me; an expired or
 // invalid cookie shows the form rather than an error.
-func page(guard *core.Guard, iss *core.Issuer) http.Handler {
+func page(guard *core.Guard, iss *issuer.Issuer) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		nonce := make([]byte, 16)
 		_, _ = rand.Read(nonce)

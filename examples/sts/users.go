@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/tokengate/tokengate/core"
+	"github.com/tokengate/tokengate/core/issuer"
 )
 
 // envDemoUsers lists the demo accounts: "user:password:scope scope;user2:...".
@@ -47,15 +47,15 @@ func parseUsers(spec string) (users, error) {
 	return out, nil
 }
 
-// check is the login endpoint's core.CredentialsFunc. It compares digests
+// check is the login endpoint's issuer.CredentialsFunc. It compares digests
 // in constant time, and compares even for an unknown user, so the answer
 // takes as long either way.
-func (u users) check(_ context.Context, username, password string) (core.Grant, error) {
+func (u users) check(_ context.Context, username, password string) (issuer.Grant, error) {
 	a, known := u[username]
 	given := sha256.Sum256([]byte(password))
 	match := subtle.ConstantTimeCompare(a.password[:], given[:]) == 1
 	if !known || !match {
-		return core.Grant{}, core.ErrInvalidCredentials
+		return issuer.Grant{}, issuer.ErrInvalidCredentials
 	}
-	return core.Grant{Subject: username, Scopes: a.scopes}, nil
+	return issuer.Grant{Subject: username, Scopes: a.scopes}, nil
 }

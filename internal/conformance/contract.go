@@ -9,14 +9,15 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jwa"
 
 	"github.com/tokengate/tokengate/core"
+	"github.com/tokengate/tokengate/core/envconfig"
 	"github.com/tokengate/tokengate/internal/testutil"
 )
 
 // Settings of the Guard the contract runs against.
 const (
-	issuer   = "https://issuer.example"
-	audience = "api"
-	kid      = "key-1"
+	issuerURL = "https://issuer.example"
+	audience  = "api"
+	kid       = "key-1"
 )
 
 // RunContract checks an example app against the contract of the examples.
@@ -33,10 +34,10 @@ func RunContract(t *testing.T, serve Serve) {
 
 	base := map[upstream]string{}
 	for state, url := range map[upstream]string{up: jwks.JWKSURL(), failing: failingJWKS.JWKSURL(), unreachable: closedJWKS.JWKSURL()} {
-		cfg, err := core.LoadEnv(lookup(map[string]string{
-			core.EnvJWKSURL:  url,
-			core.EnvIssuer:   issuer,
-			core.EnvAudience: audience + ",other",
+		cfg, err := envconfig.Guard(lookup(map[string]string{
+			envconfig.EnvJWKSURL:  url,
+			envconfig.EnvIssuer:   issuerURL,
+			envconfig.EnvAudience: audience + ",other",
 		}))
 		if err != nil {
 			t.Fatal(err)
@@ -60,7 +61,7 @@ func contractCases(t testing.TB, key testutil.Key) []testCase {
 	now := time.Now().Unix()
 	claims := func(extra map[string]any) map[string]any {
 		c := map[string]any{
-			"iss": issuer, "aud": audience, "sub": "alice", "scope": "read",
+			"iss": issuerURL, "aud": audience, "sub": "alice", "scope": "read",
 			"iat": now, "nbf": now, "exp": now + 3600,
 		}
 		for k, v := range extra {

@@ -6,6 +6,9 @@
 //     examples describes them. Each example's test serves its own router.
 //   - RunMiddleware: the adapter API itself (New, Optional, Require,
 //     Principal) on a small app each adapter's test builds.
+//   - RunRefusalStopsTheChain: a refusal ends the request on every adapter.
+//   - RunTokenService: Mount and Renew, and the Principal reaching code
+//     that only sees a context.Context.
 //
 // The answers are absolute, not compared between adapters, so a
 // difference between adapters is a failing test of the one that differs.

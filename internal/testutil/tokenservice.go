@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokengate/tokengate/core"
+	"github.com/tokengate/tokengate/core/issuer"
 )
 
 // Epoch is a whole second to start test clocks at.
@@ -98,9 +98,9 @@ func ResponseCookie(res *http.Response, name string) *http.Cookie {
 // ErrStoreDown is what BrokenStore returns.
 var ErrStoreDown = errors.New("store is down")
 
-// BrokenStore wraps a core.Store and fails every call while Down is set.
+// BrokenStore wraps a issuer.Store and fails every call while Down is set.
 type BrokenStore struct {
-	core.Store
+	issuer.Store
 	Down atomic.Bool
 }
 
@@ -111,28 +111,28 @@ func (s *BrokenStore) fail() error {
 	return nil
 }
 
-func (s *BrokenStore) CreateSession(ctx context.Context, x *core.Session) error {
+func (s *BrokenStore) CreateSession(ctx context.Context, x *issuer.Session) error {
 	if err := s.fail(); err != nil {
 		return err
 	}
 	return s.Store.CreateSession(ctx, x)
 }
 
-func (s *BrokenStore) Session(ctx context.Context, id string) (*core.Session, error) {
+func (s *BrokenStore) Session(ctx context.Context, id string) (*issuer.Session, error) {
 	if err := s.fail(); err != nil {
 		return nil, err
 	}
 	return s.Store.Session(ctx, id)
 }
 
-func (s *BrokenStore) SessionByRefresh(ctx context.Context, h string) (*core.Session, error) {
+func (s *BrokenStore) SessionByRefresh(ctx context.Context, h string) (*issuer.Session, error) {
 	if err := s.fail(); err != nil {
 		return nil, err
 	}
 	return s.Store.SessionByRefresh(ctx, h)
 }
 
-func (s *BrokenStore) Rotate(ctx context.Context, r core.Rotation) (*core.Session, error) {
+func (s *BrokenStore) Rotate(ctx context.Context, r issuer.Rotation) (*issuer.Session, error) {
 	if err := s.fail(); err != nil {
 		return nil, err
 	}
@@ -146,14 +146,14 @@ func (s *BrokenStore) RevokeSession(ctx context.Context, id string) error {
 	return s.Store.RevokeSession(ctx, id)
 }
 
-func (s *BrokenStore) PutToken(ctx context.Context, h string, r *core.TokenRecord) error {
+func (s *BrokenStore) PutToken(ctx context.Context, h string, r *issuer.TokenRecord) error {
 	if err := s.fail(); err != nil {
 		return err
 	}
 	return s.Store.PutToken(ctx, h, r)
 }
 
-func (s *BrokenStore) Token(ctx context.Context, h string) (*core.TokenRecord, error) {
+func (s *BrokenStore) Token(ctx context.Context, h string) (*issuer.TokenRecord, error) {
 	if err := s.fail(); err != nil {
 		return nil, err
 	}
@@ -174,7 +174,7 @@ func (s *BrokenStore) TokenRevoked(ctx context.Context, id string) (bool, error)
 	return s.Store.TokenRevoked(ctx, id)
 }
 
-func (s *BrokenStore) APITokens(ctx context.Context) ([]*core.TokenRecord, error) {
+func (s *BrokenStore) APITokens(ctx context.Context) ([]*issuer.TokenRecord, error) {
 	if err := s.fail(); err != nil {
 		return nil, err
 	}

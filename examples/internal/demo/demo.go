@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tokengate/tokengate/core"
+	"github.com/tokengate/tokengate/core/envconfig"
 )
 
 // DefaultAddr is where the examples listen when ADDR is unset.
@@ -42,7 +43,7 @@ func Logger() *slog.Logger {
 // Guard builds the Guard from TOKENGATE_* variables, or exits with a
 // message naming the variable at fault.
 func Guard(log *slog.Logger) *core.Guard {
-	g, err := core.NewFromEnv(core.Config{Logger: log})
+	g, err := envconfig.NewGuard(core.Config{Logger: log}, nil)
 	if err != nil {
 		Fatal(err)
 	}

@@ -1,0 +1,98 @@
+package envconfig_test
+
+import (
+	"errors"
+	"net/http"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/tokengate/tokengate/core/envconfig"
+	"github.com/tokengate/tokengate/core/issuer"
+)
+
+func TestLoadIssuerEnv(t *testing.T) {
+	lookup := func(env map[string]string) func(string) (string, bool) {
+		return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	}
+	t.Run("defaults", func(t *testing.T) {
+		cfg, err := envconfig.Issuer(lookup(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(cfg, issuer.Config{SecretFile: "tokengate.secret"}) {
+			t.Fatalf("%+v", cfg)
+		}
+	})
+	t.Run("every variable", func(t *testing.T) {
+		cfg, err := envconfig.Issuer(lookup(map[string]string{
+			"TOKENGATE_ISSUER": "https://sts.example", "TOKENGATE_AUDIENCE": "api, web",
+			"TOKENGATE_ACCESS_TOKEN_TYPE": "Reference", "TOKENGATE_SIGNING_ALG": "ES256",
+			"TOKENGATE_SECRET_FILE": "/run/keys", "TOKENGATE_ACCESS_TTL": "5m",
+			"TOKENGATE_REFRESH_SLIDING": "0", "TOKENGATE_REFRESH_ABSOLUTE": "0", "TOKENGATE_REFRESH_GRACE": "3s",
+			"TOKENGATE_RENEW_AFTER": "0.75", "TOKENGATE_COOKIE_NAME": "tg",
+			"TOKENGATE_COOKIE_HTTPONLY": "false", "TOKENGATE_COOKIE_SECURE": "false", "TOKENGATE_COOKIE_SAMESITE": "strict",
+			"TOKENGATE_COOKIE_PERSISTENT": "false", "TOKENGATE_TOKEN_IN_BODY": "true",
+			"TOKENGATE_CLIENT_ID": "rs", "TOKENGATE_CLIENT_SECRET": "s",
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := issuer.Config{
+			URL: "https://sts.example", Audience: "api", AccessTokenFormat: issuer.FormatReference, Algorithm: "ES256",
+			SecretFile: "/run/keys", AccessTTL: 5 * time.Minute, RefreshSliding: -1, RefreshAbsolute: -1,
+			RefreshGrace: 3 * time.Second, RenewAfter: 0.75,
+			Cookie: issuer.CookieConfig{Name: "tg", SameSite: http.SameSiteStrictMode, DisableHTTPOnly: true,
+				DisableSecure: true, SessionCookies: true},
+			TokenInBody: true, Clients: []issuer.Client{{ID: "rs", Secret: "s"}},
+		}
+		if !reflect.DeepEqual(cfg, want) {
+			t.Fatalf("got  %+v\nwant %+v", cfg, want)
+		}
+	})
+	bad := []struct{ name, value, want string }{
+		{"TOKENGATE_ACCESS_TTL", "0", "TOKENGATE_ACCESS_TTL"},
+		{"TOKENGATE_ACCESS_TTL", "soon", "TOKENGATE_ACCESS_TTL"},
+		{"TOKENGATE_REFRESH_GRACE", "-1s", "TOKENGATE_REFRESH_GRACE"},
+		{"TOKENGATE_RENEW_AFTER", "1.5", "TOKENGATE_RENEW_AFTER"},
+		{"TOKENGATE_COOKIE_SECURE", "maybe", "TOKENGATE_COOKIE_SECURE"},
+		{"TOKENGATE_COOKIE_SAMESITE", "lenient", "TOKENGATE_COOKIE_SAMESITE"},
+		{"TOKENGATE_CLIENT_SECRET", "alone", "TOKENGATE_CLIENT_ID"},
+	}
+	for _, b := range bad {
+		t.Run(b.name+"="+b.value, func(t *testing.T) {
+			_, err := envconfig.Issuer(lookup(map[string]string{b.name: b.value}))
+			var ee *envconfig.Error
+			if !errors.As(err, &ee) || ee.Var != b.want {
+				t.Fatalf("got %v, want an EnvError naming %s", err, b.want)
+			}
+		})
+	}
+}
+
+func TestIssuerEnvErrorsNameTheVariable(t *testing.T) {
+	tests := []struct{ env, value, want string }{
+		{"TOKENGATE_SIGNING_ALG", "PS256", "TOKENGATE_SIGNING_ALG"},
+		{"TOKENGATE_JWT_SECRET", "short", "TOKENGATE_JWT_SECRET"},
+		{"TOKENGATE_ACCESS_TOKEN_TYPE", "opaque", "TOKENGATE_ACCESS_TOKEN_TYPE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.env, func(t *testing.T) {
+			t.Setenv(tt.env, tt.value)
+			t.Setenv("TOKENGATE_SECRET_FILE", t.TempDir()+"/s")
+			_, err := envconfig.NewIssuer(issuer.Config{URL: "https://sts.example"}, nil)
+			var ee *envconfig.Error
+			if !errors.As(err, &ee) || ee.Var != tt.want {
+				t.Fatalf("got %v, want an EnvError naming %s", err, tt.want)
+			}
+		})
+	}
+	t.Setenv("TOKENGATE_COOKIE_SAMESITE", "None")
+	t.Setenv("TOKENGATE_COOKIE_SECURE", "false")
+	t.Setenv("TOKENGATE_JWT_SECRET", "0123456789abcdef0123456789abcdef")
+	_, err := envconfig.NewIssuer(issuer.Config{URL: "https://sts.example"}, nil)
+	var ee *envconfig.Error
+	if !errors.As(err, &ee) || ee.Var != "TOKENGATE_COOKIE_SAMESITE" {
+		t.Fatalf("SameSite=None without Secure: %v", err)
+	}
+}

@@ -1,0 +1,281 @@
+package issuer
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/tokengate/tokengate/core"
+)
+
+// Defaults applied by New to zero-valued Config fields.
+const (
+	DefaultSigningAlgorithm = "HS256"
+	DefaultAccessTTL        = 15 * time.Minute
+	DefaultRefreshSliding   = time.Hour
+	DefaultRefreshAbsolute  = 8 * time.Hour
+	DefaultCookieName       = "access_token"
+	DefaultSecretFile       = "tokengate.secret"
+)
+
+// RefreshCookieSuffix is appended to the access cookie's name to name the
+// refresh token cookie.
+const RefreshCookieSuffix = "_refresh"
+
+// TokenFormat is the form of the access tokens an Issuer hands out.
+type TokenFormat string
+
+const (
+	// FormatJWT: self-contained JWTs (RFC 9068, typ at+jwt), verified
+	// with the Issuer's keys; they stay valid until exp, whatever happens
+	// to the sign-in.
+	FormatJWT TokenFormat = "jwt"
+	// FormatReference: 256-bit random handles whose claims live in the
+	// Store, checked on every use, so logout and revocation take effect at
+	// once.
+	FormatReference TokenFormat = "reference"
+)
+
+// Config configures an Issuer. The zero value of every field means
+// its documented default; New rejects invalid values with a
+// *ConfigError naming the field.
+type Config struct {
+	// URL is the iss claim of every token. Required.
+	URL string
+	// Audience, when set, is the aud claim of every token.
+	Audience string
+	// AccessTokenFormat is FormatJWT (the default) or FormatReference.
+	AccessTokenFormat TokenFormat
+
+	// Algorithm signs the JWTs: "HS256" (the default), "RS256", "ES256"
+	// or "EdDSA".
+	Algorithm string
+	// HMACSecret is the HS256 secret, at least 32 bytes.
+	HMACSecret []byte
+	// SigningKeys is a key ring of private keys (JWKs with kids): the first
+	// one that fits Algorithm signs, and the public halves of all of them
+	// are published, so an old key keeps verifying during a rotation.
+	SigningKeys jwk.Set
+	// SecretFile keeps the key ring when neither HMACSecret nor SigningKeys
+	// is set. It holds a JWK set; when the file does not exist a key for
+	// Algorithm is generated and written there with mode 0600, and later
+	// starts reuse it, so tokens survive restarts.
+	SecretFile string
+
+	// AccessTTL is the lifetime of access tokens. Default: 15m.
+	AccessTTL time.Duration
+	// RefreshSliding is how much each refresh extends the refresh token's
+	// life. Default: 1h; negative: no sliding window (a refresh token lasts
+	// until RefreshAbsolute).
+	RefreshSliding time.Duration
+	// RefreshAbsolute is how long after login a sign-in can be refreshed;
+	// no refresh extends it. Default: 8h; negative: no refresh tokens.
+	RefreshAbsolute time.Duration
+	// RefreshGrace is how long a rotated refresh token presented again
+	// (two tabs refreshing at once) gets the pair its first use received,
+	// instead of revoking the sign-in as a reuse. Default: 0, off.
+	RefreshGrace time.Duration
+	// RenewAfter, between 0 and 1, turns on transparent renewal: once an
+	// access token in a cookie has lived this part of its life, Renew hands
+	// out a fresh one. Default: 0, off.
+	RenewAfter float64
+
+	// MaxClaimSize bounds each app claim (and scope) of an issued token,
+	// in bytes of JSON: a longer list is cut to the elements that fit and
+	// the cut claims are named in claim_type_limit_reached. Default: 0,
+	// no limit.
+	MaxClaimSize int
+	// MaxTokenSize is the largest access token issued; a larger one is an
+	// error rather than a token a Guard would refuse. Default: 8 KiB, the
+	// Guard's default MaxTokenSize.
+	MaxTokenSize int
+
+	// Cookie configures the access and refresh token cookies.
+	Cookie CookieConfig
+	// TokenInBody also returns the tokens in the login and refresh response
+	// bodies, for clients that do not use cookies.
+	TokenInBody bool
+
+	// Clients may call the introspection and revocation endpoints (HTTP
+	// Basic). Without any, both endpoints refuse every caller.
+	Clients []Client
+	// TrustedOrigins may send cross-origin login, refresh and logout
+	// requests (scheme://host[:port]); other cross-origin browser requests
+	// are refused.
+	TrustedOrigins []string
+
+	// Store keeps sign-ins, reference tokens and revocations. Default: a
+	// MemoryStore.
+	Store Store
+	// Realm is the realm of the WWW-Authenticate challenges. Default: "tokengate".
+	Realm string
+	// Logger receives structured logs, never a token or secret. Default:
+	// logs are discarded.
+	Logger *slog.Logger
+	// Now is the clock. Default: time.Now.
+	Now func() time.Time
+}
+
+// CookieConfig configures the token cookies. The zero value is the safe
+// choice: HttpOnly, Secure, SameSite=Lax, persistent, Path "/".
+type CookieConfig struct {
+	// Name of the access token cookie; the refresh token cookie is Name +
+	// "_refresh". Default: "access_token".
+	Name string
+	// Path and Domain of both cookies. Default: Path "/", no Domain (the
+	// cookie goes back to this host only).
+	Path   string
+	Domain string
+	// SameSite is http.SameSiteLaxMode (the default), StrictMode or
+	// NoneMode; None requires Secure.
+	SameSite http.SameSite
+	// DisableHTTPOnly lets scripts read the cookies. Avoid.
+	DisableHTTPOnly bool
+	// DisableSecure sends the cookies over plain http too, for development
+	// on a host that is not localhost.
+	DisableSecure bool
+	// SessionCookies omits Max-Age: the cookies end when the browser closes
+	// instead of when the tokens expire.
+	SessionCookies bool
+}
+
+// Client is a client allowed at the introspection and revocation endpoints.
+type Client struct {
+	ID     string
+	Secret string
+}
+
+// withDefaults returns a copy of c with defaults applied.
+func (c Config) withDefaults() Config {
+	if c.AccessTokenFormat == "" {
+		c.AccessTokenFormat = FormatJWT
+	}
+	if c.Algorithm == "" {
+		c.Algorithm = DefaultSigningAlgorithm
+	}
+	if c.AccessTTL == 0 {
+		c.AccessTTL = DefaultAccessTTL
+	}
+	if c.RefreshSliding == 0 {
+		c.RefreshSliding = DefaultRefreshSliding
+	}
+	if c.RefreshAbsolute == 0 {
+		c.RefreshAbsolute = DefaultRefreshAbsolute
+	}
+	if c.MaxTokenSize == 0 {
+		c.MaxTokenSize = core.DefaultMaxTokenSize
+	}
+	if c.Cookie.Name == "" {
+		c.Cookie.Name = DefaultCookieName
+	}
+	if c.Cookie.Path == "" {
+		c.Cookie.Path = "/"
+	}
+	if c.Cookie.SameSite == 0 || c.Cookie.SameSite == http.SameSiteDefaultMode {
+		c.Cookie.SameSite = http.SameSiteLaxMode
+	}
+	if c.Realm == "" {
+		c.Realm = core.DefaultRealm
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Store == nil {
+		c.Store = NewMemoryStore(c.Now)
+	}
+	return c
+}
+
+// refreshEnabled reports whether sign-ins get refresh tokens.
+func (c *Config) refreshEnabled() bool { return c.RefreshAbsolute > 0 }
+
+// validate checks an Config that has its defaults applied (signing
+// material is checked when the key ring loads).
+func (c *Config) validate() error {
+	if strings.TrimSpace(c.URL) == "" {
+		return issuerFieldErr("URL", "required: the iss claim of the tokens")
+	}
+	if c.AccessTokenFormat != FormatJWT && c.AccessTokenFormat != FormatReference {
+		return issuerFieldErr("AccessTokenFormat", "%q is neither %q nor %q", c.AccessTokenFormat, FormatJWT, FormatReference)
+	}
+	if c.AccessTTL < 0 {
+		return issuerFieldErr("AccessTTL", "must be positive")
+	}
+	if c.RefreshGrace < 0 {
+		return issuerFieldErr("RefreshGrace", "must not be negative")
+	}
+	if c.RenewAfter < 0 || c.RenewAfter >= 1 {
+		return issuerFieldErr("RenewAfter", "must be at least 0 and less than 1 (it is %v)", c.RenewAfter)
+	}
+	if c.MaxClaimSize < 0 {
+		return issuerFieldErr("MaxClaimSize", "must not be negative")
+	}
+	if c.MaxTokenSize < 0 {
+		return issuerFieldErr("MaxTokenSize", "must not be negative")
+	}
+	if err := c.Cookie.validate(); err != nil {
+		return err
+	}
+	for i, cl := range c.Clients {
+		if cl.ID == "" || cl.Secret == "" {
+			return issuerFieldErr("Clients", "client %d needs both an ID and a Secret", i)
+		}
+	}
+	for _, o := range c.TrustedOrigins {
+		if err := http.NewCrossOriginProtection().AddTrustedOrigin(o); err != nil {
+			return &core.ConfigError{Type: "issuer.Config", Field: "TrustedOrigins", Err: err}
+		}
+	}
+	return nil
+}
+
+func (cc *CookieConfig) validate() error {
+	if !validCookieName(cc.Name) {
+		return issuerFieldErr("Cookie.Name", "%q is not a cookie name", cc.Name)
+	}
+	switch cc.SameSite {
+	case http.SameSiteLaxMode, http.SameSiteStrictMode:
+	case http.SameSiteNoneMode:
+		if cc.DisableSecure {
+			// Browsers drop SameSite=None cookies without Secure.
+			return issuerFieldErr("Cookie.SameSite", "SameSite=None requires Secure cookies")
+		}
+	default:
+		return issuerFieldErr("Cookie.SameSite", "want Lax, Strict or None")
+	}
+	if strings.ContainsAny(cc.Path, ";\r\n") || !strings.HasPrefix(cc.Path, "/") {
+		return issuerFieldErr("Cookie.Path", "%q is not a cookie path", cc.Path)
+	}
+	if strings.ContainsAny(cc.Domain, "; \r\n") {
+		return issuerFieldErr("Cookie.Domain", "%q is not a cookie domain", cc.Domain)
+	}
+	return nil
+}
+
+// validCookieName reports whether name is an RFC 6265 cookie-name (a token).
+func validCookieName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?={}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func issuerConfigErr(field string, err error) error {
+	return &core.ConfigError{Type: "issuer.Config", Field: field, Err: err}
+}
+
+func issuerFieldErr(field, format string, args ...any) error {
+	return issuerConfigErr(field, fmt.Errorf(format, args...))
+}

@@ -1,0 +1,83 @@
+package issuer
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/tokengate/tokengate/core"
+	"github.com/tokengate/tokengate/internal"
+)
+
+// The token service's own errors, returned by the Issuer and its
+// endpoints next to the Guard's (core.ErrInactive, core.ErrUnavailable,
+// ...) and answered with their RFC 6749 §5.2 codes. Every error wraps
+// exactly one of these kinds or of the Guard's; classify with errors.Is.
+var (
+	// ErrInvalidCredentials: the login's username or password is wrong.
+	ErrInvalidCredentials = errors.New("invalid credentials")
+	// ErrInvalidGrant: a refresh token is unknown, expired, revoked or
+	// already used.
+	ErrInvalidGrant = errors.New("invalid grant")
+	// ErrInvalidClient: client authentication at the introspection or
+	// revocation endpoint failed.
+	ErrInvalidClient = errors.New("invalid client")
+	// ErrInvalidRequest: the request is malformed (missing parameter,
+	// unsupported content type, body too large).
+	ErrInvalidRequest = errors.New("invalid request")
+	// ErrCrossOrigin: a browser sent a state-changing request from another
+	// origin (cross-site request forgery).
+	ErrCrossOrigin = errors.New("cross-origin request")
+	// ErrServer: the app handed the Issuer something it cannot issue (a
+	// reserved claim, an empty subject); details are logged, not shown.
+	ErrServer = errors.New("server error")
+)
+
+// kinds lists every kind an Issuer error may have, its own first.
+var kinds = [...]error{
+	ErrInvalidCredentials, ErrInvalidGrant, ErrInvalidClient, ErrInvalidRequest, ErrCrossOrigin, ErrServer,
+	core.ErrNoToken, core.ErrMalformed, core.ErrTokenTooLarge, core.ErrAlgorithm, core.ErrUnknownKey,
+	core.ErrSignature, core.ErrTokenExpired, core.ErrTokenNotYetValid, core.ErrIssuedInFuture, core.ErrIssuer,
+	core.ErrAudience, core.ErrType, core.ErrMissingClaim, core.ErrInactive, core.ErrInsufficientScope,
+	core.ErrForbidden, core.ErrUnavailable,
+}
+
+func newError(kind error, desc string, cause error) *core.Error {
+	return internal.NewError(kind, desc, cause)
+}
+
+// asError converts any error into a *core.Error, keeping the kind of a
+// bare sentinel; anything else is an invalid token (fail closed).
+func asError(err error) *core.Error {
+	return internal.Classify(err, core.ErrMalformed, kinds[:]...)
+}
+
+// rejection maps an error of the token service to its HTTP answer: the
+// token service's kinds to their RFC 6749 codes (401 rather than 400 for
+// a bad grant, as the example contract asks), anything else as the Guard
+// answers it (RFC 6750).
+func (iss *Issuer) rejection(err error) core.Rejection {
+	e := asError(err)
+	realm := "realm=" + internal.Quote(iss.cfg.Realm)
+	var (
+		status int
+		code   string
+		header string
+	)
+	switch {
+	case errors.Is(e, ErrInvalidCredentials):
+		status, code, header = http.StatusUnauthorized, "invalid_credentials", "Bearer "+realm
+	case errors.Is(e, ErrInvalidGrant):
+		status, code, header = http.StatusUnauthorized, "invalid_grant", "Bearer "+realm
+	case errors.Is(e, ErrInvalidClient):
+		status, code, header = http.StatusUnauthorized, "invalid_client", "Basic "+realm
+	case errors.Is(e, ErrInvalidRequest):
+		status, code = http.StatusBadRequest, "invalid_request"
+	case errors.Is(e, ErrCrossOrigin):
+		status, code = http.StatusForbidden, "invalid_request"
+	case errors.Is(e, ErrServer):
+		status, code = http.StatusInternalServerError, "server_error"
+	default:
+		return iss.verifier.Reject(e)
+	}
+	return core.NewRejection(status, header, code, e.Description)
+}

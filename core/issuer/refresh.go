@@ -1,0 +1,116 @@
+package issuer
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/tokengate/tokengate/core"
+	"github.com/tokengate/tokengate/internal"
+)
+
+// Refresh exchanges a refresh token for a new pair, rotating the refresh
+// token (OAuth 2.0 Security BCP §4.14.2): each refresh token works once.
+//
+//   - The new refresh token expires after the sliding window, never past
+//     the sign-in's absolute limit.
+//   - A refresh token that is unknown, expired or of a revoked sign-in is
+//     ErrInvalidGrant.
+//   - A refresh token that was already rotated means two parties hold it,
+//     one of them probably a thief: the whole sign-in is revoked, and both
+//     have to sign in again. Within RefreshGrace of the rotation, though,
+//     the previous token gets the very pair its first use received, so two
+//     tabs refreshing at once do not sign the user out.
+//   - A store failure is ErrUnavailable, never a sign-out.
+//
+// Refreshes of one sign-in are serialized within the process; across
+// processes, Store.Rotate's compare-and-swap decides which one rotates.
+func (iss *Issuer) Refresh(ctx context.Context, refreshToken string) (*Tokens, error) {
+	invalid := func(desc string) error { return newError(ErrInvalidGrant, desc, nil) }
+	if !iss.cfg.refreshEnabled() {
+		return nil, invalid("refresh is disabled")
+	}
+	if refreshToken == "" || len(refreshToken) > iss.cfg.MaxTokenSize || !internal.IsB64Token(refreshToken) {
+		return nil, invalid("invalid refresh token")
+	}
+	hash := HashToken(refreshToken)
+	s, err := iss.store.SessionByRefresh(ctx, hash)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil, invalid("invalid refresh token")
+	case err != nil:
+		return nil, storeFailure(err)
+	}
+
+	mu := iss.sessionLock(s.ID)
+	mu.Lock()
+	defer mu.Unlock()
+
+	now := iss.now()
+	if s.Revoked || !iss.cfg.Now().Before(s.Expires) {
+		return nil, invalid("sign-in ended")
+	}
+	if s.RefreshHash == hash {
+		if !iss.cfg.Now().Before(s.RefreshExpires) {
+			return nil, invalid("refresh token expired")
+		}
+		t, next, err := iss.rotate(ctx, s, refreshToken, now)
+		if err == nil || !errors.Is(err, ErrStale) {
+			return t, err
+		}
+		s = next // another instance rotated first: judge as a second use
+	}
+	return iss.rotated(ctx, s, refreshToken, hash)
+}
+
+// rotate issues the next pair of sign-in s and stores the rotation. It
+// returns ErrStale with the current session when another rotation won.
+func (iss *Issuer) rotate(ctx context.Context, s *Session, old string, now time.Time) (*Tokens, *Session, error) {
+	next, err := internal.Random(internal.Bytes)
+	if err != nil {
+		return nil, nil, newError(core.ErrUnavailable, "no randomness", err)
+	}
+	access, accessExp, err := iss.issueAccess(ctx, s, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	t := &Tokens{Subject: s.Subject, AccessToken: access, AccessExpires: accessExp,
+		RefreshToken: next, RefreshExpires: iss.refreshExpiry(s, now)}
+	var handoff []byte
+	if iss.cfg.RefreshGrace > 0 {
+		if handoff, err = sealHandoff(old, s.ID, t); err != nil {
+			return nil, nil, newError(ErrServer, "", err)
+		}
+	}
+	cur, err := iss.store.Rotate(ctx, Rotation{
+		SessionID: s.ID, OldHash: HashToken(old), NewHash: HashToken(next),
+		NewExpires: t.RefreshExpires, Handoff: handoff, At: now,
+	})
+	switch {
+	case err == nil:
+		return t, cur, nil
+	case errors.Is(err, ErrStale):
+		// The access token issued above is lost: a JWT nobody holds, or a
+		// reference record nobody can name, gone at its expiry.
+		return nil, cur, err
+	case errors.Is(err, ErrNotFound):
+		return nil, nil, newError(ErrInvalidGrant, "sign-in ended", nil)
+	}
+	return nil, nil, storeFailure(err)
+}
+
+// rotated handles a refresh token that is no longer the current one of
+// sign-in s: the grace handoff, or reuse detection.
+func (iss *Issuer) rotated(ctx context.Context, s *Session, tok, hash string) (*Tokens, error) {
+	if iss.cfg.RefreshGrace > 0 && s.PreviousHash == hash && len(s.Handoff) > 0 &&
+		iss.cfg.Now().Sub(s.RotatedAt) <= iss.cfg.RefreshGrace {
+		if t, err := openHandoff(tok, s.ID, s.Handoff); err == nil {
+			return t, nil
+		}
+	}
+	if err := iss.store.RevokeSession(ctx, s.ID); err != nil {
+		return nil, storeFailure(err)
+	}
+	iss.log.Warn("tokengate: rotated refresh token used again; sign-in revoked", "sub", s.Subject, "sid", s.ID)
+	return nil, newError(ErrInvalidGrant, "refresh token reused; sign-in revoked", nil)
+}
