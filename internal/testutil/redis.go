@@ -352,6 +352,25 @@ func (r *RedisServer) Info(field string) string {
 	return infoField(info, field)
 }
 
+// caughtUp checks that primary has a replica online that acknowledged
+// everything it replicated: its offset equals the primary's.
+// Replicas acknowledge once a second, so a quiet primary's replica is
+// seen caught up within about a second.
+func caughtUp(primary *RedisServer) error {
+	info, err := primary.Do("INFO", "replication")
+	if err != nil {
+		return err
+	}
+	replica := infoField(info, "slave0")
+	if !strings.Contains(replica, "state=online") {
+		return fmt.Errorf("primary %s has no replica online", primary.Addr())
+	}
+	if want := "offset=" + infoField(info, "master_repl_offset") + ","; !strings.Contains(replica, want) {
+		return fmt.Errorf("the replica of %s has not caught up: %s, want %s", primary.Addr(), replica, want)
+	}
+	return nil
+}
+
 // infoField reads field: value from an INFO or CLUSTER INFO reply.
 func infoField(info, field string) string {
 	for _, line := range strings.Split(info, "\n") {

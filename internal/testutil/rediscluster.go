@@ -205,7 +205,7 @@ func (c *RedisCluster) Slot(key string) (int, error) {
 
 // WaitHealthy waits, bounded, until every node runs and reports the
 // cluster ok with all slots served, and every primary has a replica in
-// sync: the state a test can stop a primary from.
+// sync.
 func (c *RedisCluster) WaitHealthy() error {
 	return waitFor(clusterWait, func() error {
 		primaries := 0
@@ -230,6 +230,22 @@ func (c *RedisCluster) WaitHealthy() error {
 		}
 		if primaries != clusterSize {
 			return fmt.Errorf("%d primaries, want %d", primaries, clusterSize)
+		}
+		return nil
+	})
+}
+
+// WaitCaughtUp waits, bounded, until the replica of every primary has
+// acknowledged all it was sent: after WaitHealthy, with no writes going
+// on, the state a test can stop a primary from without losing what was
+// written before (a replica that just synced may still be applying the
+// writes of its sync).
+func (c *RedisCluster) WaitCaughtUp() error {
+	return waitFor(clusterWait, func() error {
+		for _, p := range c.Primaries() {
+			if err := caughtUp(p); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

@@ -160,9 +160,8 @@ func (s *RedisSentinel) Primary() *RedisServer {
 }
 
 // WaitHealthy waits, bounded, until both servers run, the sentinels
-// agree on the primary, the other server replicates it in sync, and every
-// sentinel knows the replica and the two other sentinels: the state a
-// test can stop the primary from.
+// agree on the primary, the other server replicates it in sync, and
+// every sentinel knows the replica and the two other sentinels.
 func (s *RedisSentinel) WaitHealthy() error {
 	return waitFor(clusterWait, func() error {
 		p := s.Primary()
@@ -195,6 +194,20 @@ func (s *RedisSentinel) WaitHealthy() error {
 			}
 		}
 		return nil
+	})
+}
+
+// WaitCaughtUp waits, bounded, until the replica has acknowledged all the
+// primary sent it: after WaitHealthy, with no writes going on, the state
+// a test can stop the primary from without losing what was written
+// before.
+func (s *RedisSentinel) WaitCaughtUp() error {
+	return waitFor(clusterWait, func() error {
+		p := s.Primary()
+		if p == nil {
+			return errors.New("the sentinels do not agree on a primary")
+		}
+		return caughtUp(p)
 	})
 }
 
