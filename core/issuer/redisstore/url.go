@@ -42,10 +42,11 @@ import (
 // naming the part at fault; no error ever repeats the URL or any part of
 // it, so no password reaches a log.
 func Open(rawURL string, opts Options) (*Store, error) {
-	client, err := openClient(rawURL, opts)
+	t, err := parseURL(rawURL, &opts)
 	if err != nil {
 		return nil, err
 	}
+	client := t.client()
 	s, err := New(client, opts)
 	if err != nil {
 		_ = client.Close()
@@ -55,28 +56,50 @@ func Open(rawURL string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// openClient builds the go-redis client of rawURL; see Open.
-func openClient(rawURL string, opts Options) (redis.UniversalClient, error) {
+// target is what a URL names: the options of one go-redis client, of
+// one server, a cluster or a Sentinel-watched primary.
+type target struct {
+	single   *redis.Options
+	cluster  *redis.ClusterOptions
+	failover *redis.FailoverOptions
+}
+
+// client returns the go-redis client of t.
+func (t target) client() redis.UniversalClient {
+	switch {
+	case t.cluster != nil:
+		return redis.NewClusterClient(t.cluster)
+	case t.failover != nil:
+		return redis.NewFailoverClient(t.failover)
+	}
+	return redis.NewClient(t.single)
+}
+
+// parseURL reads rawURL (see Open) into go-redis options; the wait_
+// parameters go into opts.
+func parseURL(rawURL string, opts *Options) (target, error) {
+	var none target
+	rawURL, sentinelHosts := cutSentinelHosts(rawURL)
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		// A *url.Error repeats the URL, and its cause may quote a
 		// piece of it (a misplaced password in the port, say).
-		return nil, badURL("not a URL (a malformed host, port or %%-escape; percent-encode reserved characters of the password)")
+		return none, badURL("not a URL (a malformed host, port or %-escape; percent-encode reserved characters of the password)")
 	}
 	q := u.Query()
 	if err := refuseParams(q); err != nil {
-		return nil, err
+		return none, err
 	}
-	if err := takeWaitParams(q, &opts); err != nil {
-		return nil, err
+	if err := takeWaitParams(q, opts); err != nil {
+		return none, err
 	}
 	sentinelUser, sentinelPassword := take(q, "sentinel_username"), take(q, "sentinel_password")
 	tlsURL := strings.HasPrefix(u.Scheme, "rediss")
 	if opts.TLSConfig != nil && !tlsURL {
-		return nil, fmt.Errorf("%w: TLSConfig is set but the URL is not rediss:// or rediss+sentinel://", ErrBadOptions)
+		return none, fmt.Errorf("%w: TLSConfig is set but the URL is not rediss:// or rediss+sentinel://", ErrBadOptions)
 	}
 	if u.Scheme != "redis+sentinel" && u.Scheme != "rediss+sentinel" && (sentinelUser != "" || sentinelPassword != "") {
-		return nil, badURL("sentinel_username and sentinel_password are for redis+sentinel:// URLs")
+		return none, badURL("sentinel_username and sentinel_password are for redis+sentinel:// URLs")
 	}
 	timeout := opts.Timeout
 	if timeout <= 0 {
@@ -86,33 +109,37 @@ func openClient(rawURL string, opts Options) (redis.UniversalClient, error) {
 	switch u.Scheme {
 	case "redis", "rediss", "unix":
 		if u.Scheme != "unix" && len(q["addr"]) > 0 {
-			return clusterClient(u, q, timeout, opts.TLSConfig)
+			o, err := clusterOptions(u, q, timeout, opts.TLSConfig)
+			if err != nil {
+				return none, err
+			}
+			return target{cluster: o}, nil
 		}
 		u.RawQuery = q.Encode()
 		o, err := redis.ParseURL(u.String())
 		if err != nil {
-			return nil, parseError(err)
+			return none, parseError(err)
 		}
 		if err := tune(settings(o), timeout, opts.TLSConfig, u.Hostname()); err != nil {
-			return nil, err
+			return none, err
 		}
-		return redis.NewClient(o), nil
+		return target{single: o}, nil
 	case "redis+sentinel", "rediss+sentinel":
-		o, err := failoverOptions(u, q)
+		o, err := failoverOptions(u, sentinelHosts, q)
 		if err != nil {
-			return nil, err
+			return none, err
 		}
 		o.SentinelUsername, o.SentinelPassword = sentinelUser, sentinelPassword
 		if err := tune(failoverSettings(o), timeout, opts.TLSConfig, o.SentinelAddrs[0]); err != nil {
-			return nil, err
+			return none, err
 		}
-		return redis.NewFailoverClient(o), nil
+		return target{failover: o}, nil
 	}
-	return nil, badURL("the scheme must be redis, rediss, redis+sentinel, rediss+sentinel or unix")
+	return none, badURL("the scheme must be redis, rediss, redis+sentinel, rediss+sentinel or unix")
 }
 
-// clusterClient is the client of a cluster URL: redis[s]:// with addr=.
-func clusterClient(u *url.URL, q url.Values, timeout time.Duration, tlsConf *tls.Config) (redis.UniversalClient, error) {
+// clusterOptions reads a cluster URL: redis[s]:// with addr=.
+func clusterOptions(u *url.URL, q url.Values, timeout time.Duration, tlsConf *tls.Config) (*redis.ClusterOptions, error) {
 	if p := strings.Trim(u.Path, "/"); p != "" && p != "0" {
 		return nil, badURL("a Redis Cluster has only database 0: drop the /db path")
 	}
@@ -125,15 +152,31 @@ func clusterClient(u *url.URL, q url.Values, timeout time.Duration, tlsConf *tls
 	if err := tune(clusterSettings(o), timeout, tlsConf, u.Hostname()); err != nil {
 		return nil, err
 	}
-	return redis.NewClusterClient(o), nil
+	return o, nil
+}
+
+// cutSentinelHosts takes the hosts out of a redis[s]+sentinel:// URL, for
+// net/url cannot parse a list of them, and leaves a placeholder host.
+// Other URLs come back as they are.
+func cutSentinelHosts(raw string) (rest, hosts string) {
+	scheme, after, ok := strings.Cut(raw, "://")
+	if !ok || (scheme != "redis+sentinel" && scheme != "rediss+sentinel") {
+		return raw, ""
+	}
+	end := strings.IndexAny(after, "/?#")
+	if end < 0 {
+		end = len(after)
+	}
+	at := strings.LastIndex(after[:end], "@")
+	return scheme + "://" + after[:at+1] + "sentinels" + after[end:], after[at+1 : end]
 }
 
 // failoverOptions reads a redis[s]+sentinel:// URL. Its hosts are the
 // sentinels (port 26379 when left out), its path the master name and
 // an optional database; the rest goes to go-redis's failover URL parser.
-func failoverOptions(u *url.URL, q url.Values) (*redis.FailoverOptions, error) {
+func failoverOptions(u *url.URL, hosts string, q url.Values) (*redis.FailoverOptions, error) {
 	var sentinels []string
-	for _, h := range strings.Split(u.Host, ",") {
+	for _, h := range strings.Split(hosts, ",") {
 		if h == "" {
 			return nil, badURL("an empty sentinel address")
 		}
