@@ -103,13 +103,12 @@ func (s *Store) CreateSession(ctx context.Context, sess *issuer.Session) error {
 	}
 	ttl := s.ttlUntil(sess.Expires)
 	args := append([]any{ttl}, sessionFields(sess)...)
-	_, err := s.write(ctx, false, key, func(p redis.Pipeliner) {
-		createScript.EvalSha(ctx, p, []string{key}, args...)
-		if sess.RefreshHash != "" {
-			p.Set(ctx, s.refreshKey(sess.RefreshHash), sess.ID, millis(ttl))
-		}
-	})
-	return s.fail("create session", err)
+	parts := []part{{key, func(p redis.Pipeliner) { createScript.EvalSha(ctx, p, []string{key}, args...) }}}
+	if sess.RefreshHash != "" {
+		index := s.refreshKey(sess.RefreshHash)
+		parts = append(parts, part{index, func(p redis.Pipeliner) { p.Set(ctx, index, sess.ID, millis(ttl)) }})
+	}
+	return s.fail("create session", s.writeParts(ctx, acked, parts...))
 }
 
 // Session implements issuer.Store.
@@ -183,7 +182,7 @@ func (s *Store) Rotate(ctx context.Context, r issuer.Rotation) (*issuer.Session,
 	if !r.NewExpires.IsZero() {
 		indexTTL = s.ttlUntil(r.NewExpires)
 	}
-	if _, err := s.write(ctx, true, newKey, func(p redis.Pipeliner) {
+	if _, err := s.write(ctx, acked, newKey, func(p redis.Pipeliner) {
 		p.Set(ctx, newKey, r.SessionID, millis(indexTTL))
 	}); err != nil {
 		return nil, s.fail("rotate", err)
@@ -194,7 +193,7 @@ func (s *Store) Rotate(ctx context.Context, r issuer.Rotation) (*issuer.Session,
 		}
 		return nanos(t)
 	}
-	cmds, err := s.write(ctx, true, key, func(p redis.Pipeliner) {
+	cmds, err := s.write(ctx, ackedOrVisible, key, func(p redis.Pipeliner) {
 		rotateScript.EvalSha(ctx, p, []string{key},
 			s.nowNanos(), r.OldHash, r.NewHash, optional(r.NewExpires), string(r.Handoff), optional(r.At))
 	})
@@ -250,7 +249,7 @@ func (s *Store) RevokeSession(ctx context.Context, id string) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	key := s.sessionKey(id)
-	_, err := s.write(ctx, true, key, func(p redis.Pipeliner) {
+	_, err := s.write(ctx, acked, key, func(p redis.Pipeliner) {
 		revokeSessionScript.EvalSha(ctx, p, []string{key}, s.nowNanos())
 	})
 	return s.fail("revoke session", err)

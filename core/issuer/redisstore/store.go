@@ -151,10 +151,18 @@ func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc)
 	return context.WithTimeout(ctx, s.timeout)
 }
 
-// fail names the operation of a Redis error.
+// fail names the operation of a Redis error. A cluster client learns
+// of a failover only from a MOVED reply or its periodic reload (every
+// minute): a node that cannot be reached answers nothing, so a failure
+// other than a Redis reply makes it reload the slot map now (go-redis
+// merges these reloads).
 func (s *Store) fail(op string, err error) error {
 	if err == nil {
 		return nil
+	}
+	var reply redis.Error
+	if c, ok := s.rdb.(*redis.ClusterClient); ok && !errors.As(err, &reply) {
+		c.ReloadState(context.Background())
 	}
 	return fmt.Errorf("redisstore: %s: %w", op, err)
 }

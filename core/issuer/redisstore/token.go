@@ -25,26 +25,29 @@ func (s *Store) PutToken(ctx context.Context, hash string, t *issuer.TokenRecord
 	defer cancel()
 	key, idKey := s.tokenKey(hash), s.tokenIDKey(t.ID)
 	if s.expired(t.Expires) {
-		_, err := s.write(ctx, false, key, func(p redis.Pipeliner) {
-			p.Del(ctx, key)
-			p.Del(ctx, idKey)
-		})
-		return s.fail("put token", err)
+		return s.fail("put token", s.writeParts(ctx, async,
+			part{key, func(p redis.Pipeliner) { p.Del(ctx, key) }},
+			part{idKey, func(p redis.Pipeliner) { p.Del(ctx, idKey) }}))
 	}
 	rec, err := json.Marshal(t)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrBadRecord, err)
 	}
 	ttl := s.ttlUntil(t.Expires)
-	_, err = s.write(ctx, false, key, func(p redis.Pipeliner) {
-		p.Set(ctx, key, rec, millis(ttl))
-		p.Set(ctx, idKey, hash, millis(ttl))
-		if t.Kind == issuer.KindAPI {
-			apiIndexScript.EvalSha(ctx, p, []string{s.apiIndexKey()},
+	parts := []part{
+		{key, func(p redis.Pipeliner) { p.Set(ctx, key, rec, millis(ttl)) }},
+		{idKey, func(p redis.Pipeliner) { p.Set(ctx, idKey, hash, millis(ttl)) }},
+	}
+	d := async // a lost reference access token costs its client a refresh
+	if t.Kind == issuer.KindAPI {
+		d = acked // a lost API token breaks an integration
+		api := s.apiIndexKey()
+		parts = append(parts, part{api, func(p redis.Pipeliner) {
+			apiIndexScript.EvalSha(ctx, p, []string{api},
 				hash, t.Expires.UnixMilli(), s.now().Add(-expiryMargin).UnixMilli(), ttl)
-		}
-	})
-	return s.fail("put token", err)
+		}})
+	}
+	return s.fail("put token", s.writeParts(ctx, d, parts...))
 }
 
 // Token implements issuer.Store.
@@ -81,7 +84,7 @@ func (s *Store) RevokeToken(ctx context.Context, id string, until time.Time) err
 		return s.fail("revoke token", err)
 	}
 	revoked := s.revokedKey(id)
-	if _, err := s.write(ctx, true, revoked, func(p redis.Pipeliner) {
+	if _, err := s.write(ctx, acked, revoked, func(p redis.Pipeliner) {
 		if s.expired(until) {
 			p.Del(ctx, revoked)
 		} else {
@@ -94,7 +97,7 @@ func (s *Store) RevokeToken(ctx context.Context, id string, until time.Time) err
 		return nil
 	}
 	key := s.tokenKey(hash)
-	if _, err := s.write(ctx, true, key, func(p redis.Pipeliner) { p.Del(ctx, key) }); err != nil {
+	if _, err := s.write(ctx, acked, key, func(p redis.Pipeliner) { p.Del(ctx, key) }); err != nil {
 		return s.fail("revoke token", err)
 	}
 	return s.fail("revoke token", s.rdb.ZRem(ctx, s.apiIndexKey(), hash).Err())
