@@ -5,8 +5,9 @@
 //	go run ./examples/sts    # then open http://127.0.0.1:8080
 //
 // TOKENGATE_* variables configure it (see the README). With
-// TOKENGATE_STORE_URL=redis://host:port/db several instances share their
-// sign-ins, reference tokens and revocations through Redis.
+// TOKENGATE_STORE_URL=redis://host:port/db (or a Redis Cluster, or
+// Sentinel: docs/token-service.md) several instances share their sign-ins,
+// reference tokens and revocations through Redis.
 package main
 
 import (

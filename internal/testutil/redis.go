@@ -304,6 +304,17 @@ func (r *RedisServer) Log() string {
 	return string(data)
 }
 
+// logTails returns the last lines of the logs of servers, for a failure
+// message.
+func logTails(servers []*RedisServer) string {
+	var b strings.Builder
+	for _, srv := range servers {
+		lines := strings.Split(strings.TrimSpace(srv.Log()), "\n")
+		fmt.Fprintf(&b, "-- %s\n%s\n", srv.Addr(), strings.Join(lines[max(0, len(lines)-12):], "\n"))
+	}
+	return b.String()
+}
+
 // Do sends one command over a new connection (after AUTH when the server
 // has a password) and returns its reply as text: a status, an integer or
 // a bulk string; an array is its elements, one a line. Enough for PING,

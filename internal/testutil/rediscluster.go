@@ -255,7 +255,7 @@ func (c *RedisCluster) WaitCaughtUp() error {
 // stopped node failed and serves all slots without it: its replica has
 // taken over.
 func (c *RedisCluster) WaitFailover(stopped *RedisServer) error {
-	return waitFor(clusterWait, func() error {
+	err := waitFor(clusterWait, func() error {
 		for _, n := range c.Nodes {
 			if !n.Running() {
 				continue
@@ -279,6 +279,10 @@ func (c *RedisCluster) WaitFailover(stopped *RedisServer) error {
 		}
 		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("%w; the nodes logged:\n%s", err, logTails(c.Nodes))
+	}
+	return nil
 }
 
 // clusterOK checks that n reports the cluster ok with every slot served.

@@ -14,8 +14,8 @@ import (
 
 // RedisSentinel is a primary, its replica and three Redis Sentinels on
 // loopback for tests. The servers ask for one random password, the
-// sentinels for another. A sentinel declares the primary down after a
-// second without answer; two of them agreeing start the failover.
+// sentinels for another. A sentinel declares the primary down after two
+// seconds without answer; two of them agreeing start the failover.
 type RedisSentinel struct {
 	// Servers are the primary at start and its replica; a failover swaps
 	// their roles.
@@ -31,7 +31,13 @@ type RedisSentinel struct {
 
 // sentinelFailoverTimeout is the sentinels' failover-timeout: a second
 // failover of the same primary waits twice as long after the first.
-const sentinelFailoverTimeout = 3 * time.Second
+// sentinelDownAfter is how long a primary may not answer before a
+// sentinel calls it down: short for quick tests, long enough that a busy
+// test machine does not make them fail over a primary that is only slow.
+const (
+	sentinelFailoverTimeout = 3 * time.Second
+	sentinelDownAfter       = 2 * time.Second
+)
 
 // StartRedisSentinel starts the servers and sentinels for one test and
 // ends them when the test ends.
@@ -87,12 +93,13 @@ func launchRedisSentinel(dir string) (*RedisSentinel, error) {
 	s.Servers = append(s.Servers, replica)
 	conf := fmt.Sprintf("sentinel monitor %[1]s 127.0.0.1 %[2]d 2\n"+
 		"sentinel auth-pass %[1]s %[3]s\n"+
-		"sentinel down-after-milliseconds %[1]s 1000\n"+
+		"sentinel down-after-milliseconds %[1]s %[6]d\n"+
 		"sentinel failover-timeout %[1]s %[4]d\n"+
 		"sentinel parallel-syncs %[1]s 1\n"+
 		"requirepass %[5]s\n"+
 		"sentinel sentinel-pass %[5]s\n",
-		s.Master, primary.Port(), s.password, sentinelFailoverTimeout.Milliseconds(), s.sentinelPassword)
+		s.Master, primary.Port(), s.password, sentinelFailoverTimeout.Milliseconds(), s.sentinelPassword,
+		sentinelDownAfter.Milliseconds())
 	s.Sentinels = make([]*RedisServer, 3)
 	errs := make([]error, len(s.Sentinels))
 	var wg sync.WaitGroup
@@ -214,24 +221,25 @@ func (s *RedisSentinel) WaitCaughtUp() error {
 // WaitFailover waits, bounded, until the sentinels agree on another
 // primary than old, and that primary says it is one.
 func (s *RedisSentinel) WaitFailover(old *RedisServer) error {
-	return waitFor(clusterWait, func() error {
+	err := waitFor(clusterWait, func() error {
 		p := s.Primary()
 		if p == nil || p == old || p.Info("role") != "master" {
 			return errors.New("no new primary yet")
 		}
 		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("%w; the sentinels logged:\n%s", err, logTails(s.Sentinels))
+	}
+	return nil
 }
 
 // Rejoin starts a server that was stopped or killed again as a replica of
 // the current primary, the way an operator brings a failed primary back,
-// and waits until the setup is healthy again.
+// and waits until the setup is healthy again. Should the sentinels still
+// name it primary (no failover happened), it comes back as the primary.
 func (s *RedisSentinel) Rejoin(t testing.TB, srv *RedisServer) {
 	t.Helper()
-	p := s.Primary()
-	if p == nil || p == srv {
-		t.Fatal("no other primary to rejoin")
-	}
 	args := []string{}
 	for i := 0; i < len(srv.opts.Args); i++ {
 		if srv.opts.Args[i] == "--replicaof" {
@@ -240,7 +248,10 @@ func (s *RedisSentinel) Rejoin(t testing.TB, srv *RedisServer) {
 		}
 		args = append(args, srv.opts.Args[i])
 	}
-	srv.opts.Args = append(args, "--replicaof", "127.0.0.1", strconv.Itoa(p.Port()))
+	if p := s.Primary(); p != nil && p != srv {
+		args = append(args, "--replicaof", "127.0.0.1", strconv.Itoa(p.Port()))
+	} // else no failover happened: srv comes back as the primary
+	srv.opts.Args = args
 	srv.Start(t)
 	if err := s.WaitHealthy(); err != nil {
 		t.Fatal(err)

@@ -161,7 +161,7 @@ func (s *Store) fail(op string, err error) error {
 		return nil
 	}
 	var reply redis.Error
-	if c, ok := s.rdb.(*redis.ClusterClient); ok && !errors.As(err, &reply) {
+	if c, ok := s.rdb.(*redis.ClusterClient); ok && !errors.As(err, &reply) && !errors.Is(err, ErrNotReplicated) {
 		c.ReloadState(context.Background())
 	}
 	return fmt.Errorf("redisstore: %s: %w", op, err)

@@ -2,8 +2,10 @@ package redisstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -86,5 +88,31 @@ func TestNewUsesTheCallersClient(t *testing.T) {
 	}
 	if err := s.Close(); err != nil || client.Ping(ctx).Err() != nil {
 		t.Fatal("Close closed the caller's client")
+	}
+}
+
+func TestNewRefusesInvalidOptions(t *testing.T) {
+	client := redis.NewClient(&redis.Options{Addr: single.Addr()})
+	defer client.Close()
+	ring := redis.NewRing(&redis.RingOptions{Addrs: map[string]string{"a": single.Addr()}})
+	defer ring.Close()
+	tests := []struct {
+		name   string
+		client redis.UniversalClient
+		opts   redisstore.Options
+		says   string
+	}{
+		{"no client", nil, redisstore.Options{}, "no client"},
+		{"negative WaitReplicas", client, redisstore.Options{WaitReplicas: -1}, "WaitReplicas"},
+		{"WaitTimeout not below Timeout", client, redisstore.Options{WaitReplicas: 1, Timeout: time.Second, WaitTimeout: time.Second}, "WaitTimeout"},
+		{"WAIT on a ring", ring, redisstore.Options{WaitReplicas: 1}, "WaitReplicas needs"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := redisstore.New(tt.client, tt.opts)
+			if !errors.Is(err, redisstore.ErrBadOptions) || !strings.Contains(err.Error(), tt.says) {
+				t.Fatalf("%v, want ErrBadOptions saying %q", err, tt.says)
+			}
+		})
 	}
 }
