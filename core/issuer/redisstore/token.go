@@ -72,8 +72,8 @@ func (s *Store) Token(ctx context.Context, hash string) (*issuer.TokenRecord, er
 }
 
 // RevokeToken implements issuer.Store: it records the revocation of the
-// id, then deletes the record the id's index names, each acknowledged by
-// replicas with Options.WaitReplicas. The revocation is complete when
+// id, then deletes the record the id's index names (and its entry in the
+// API index), each acknowledged by replicas with Options.WaitReplicas. The revocation is complete when
 // RevokeToken returns; when a step fails it returns the error (503) and a
 // retry completes it (the id's index stays until its own expiry).
 func (s *Store) RevokeToken(ctx context.Context, id string, until time.Time) error {
@@ -96,11 +96,10 @@ func (s *Store) RevokeToken(ctx context.Context, id string, until time.Time) err
 	if hash == "" {
 		return nil
 	}
-	key := s.tokenKey(hash)
-	if _, err := s.write(ctx, acked, key, func(p redis.Pipeliner) { p.Del(ctx, key) }); err != nil {
-		return s.fail("revoke token", err)
-	}
-	return s.fail("revoke token", s.rdb.ZRem(ctx, s.apiIndexKey(), hash).Err())
+	key, api := s.tokenKey(hash), s.apiIndexKey()
+	return s.fail("revoke token", s.writeParts(ctx, acked,
+		part{key, func(p redis.Pipeliner) { p.Del(ctx, key) }},
+		part{api, func(p redis.Pipeliner) { p.ZRem(ctx, api, hash) }}))
 }
 
 // TokenRevoked implements issuer.Store.
