@@ -9,6 +9,8 @@
 //   - RunRefusalStopsTheChain: a refusal ends the request on every adapter.
 //   - RunTokenService: Mount and Renew, and the Principal reaching code
 //     that only sees a context.Context.
+//   - RunGRPC: the RunMiddleware table translated to gRPC calls (unary and
+//     streaming) and status codes, for grpcmw.
 //
 // The answers are absolute, not compared between adapters, so a
 // difference between adapters is a failing test of the one that differs.

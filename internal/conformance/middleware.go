@@ -26,14 +26,19 @@ import (
 // header, the access_token cookie and the access_token query parameter, so
 // every method of the adapter's core.Request view is exercised.
 func RunMiddleware(t *testing.T, serve Serve) {
-	g := NewGuard(t, core.Config{
-		HMACSecret:  testutil.Secret,
-		TokenLookup: "header:Authorization,header:X-Api-Token,cookie:access_token,query:access_token",
-		Skip: func(r core.Request) bool {
-			return r.Method() == http.MethodGet && r.Path() == "/skipped"
-		},
+	g := middlewareGuard(t, func(r core.Request) bool {
+		return r.Method() == http.MethodGet && r.Path() == "/skipped"
 	})
 	run(t, map[upstream]string{up: serve(t, g)}, middlewareCases(t))
+}
+
+// middlewareGuard is the Guard of the adapter tables; skip is its Skip.
+func middlewareGuard(t *testing.T, skip func(core.Request) bool) *core.Guard {
+	return NewGuard(t, core.Config{
+		HMACSecret:  testutil.Secret,
+		TokenLookup: "header:Authorization,header:X-Api-Token,cookie:access_token,query:access_token",
+		Skip:        skip,
+	})
 }
 
 // Echo is the body the routes of RunMiddleware answer: {"sub": ...}, ""
@@ -70,7 +75,7 @@ func middlewareCases(t testing.TB) []testCase {
 		{name: "rules on New refuse a missing scope", path: "/admin", header: bearer(read), want: needAdmin},
 		{name: "rules on New admit the scope", path: "/admin", header: bearer(admin), want: alice},
 		{name: "rules on New without a token", path: "/admin", want: noToken},
-		{name: "role rule refuses a missing role", path: "/ops", header: bearer(read), want: forbidden("missing required role", "")},
+		{name: "role rule refuses a missing role", path: "/ops", header: bearer(read), want: refused("missing required role")},
 		{name: "role rule admits the role", path: "/ops", header: bearer(ops), want: alice},
 
 		{name: "group without a token", path: "/group/admin", want: noToken},
