@@ -26,6 +26,7 @@ import (
 type RedisServer struct {
 	dir     string
 	port    int
+	busPort int // a second port, for {busport} in RedisOptions.Args
 	opts    RedisOptions
 	ownsDir bool // Close removes dir
 
@@ -39,7 +40,8 @@ type RedisServer struct {
 type RedisOptions struct {
 	// Args are further redis-server arguments, after the defaults
 	// ("--requirepass", "secret"). They may contain {port} and {dir},
-	// replaced by the server's port and directory.
+	// replaced by the server's port and directory, and {busport}, a
+	// second free port (a cluster node's bus).
 	Args []string
 	// Config, when set, is written to redis.conf in the server's
 	// directory before its first start and given as the config file: a
@@ -106,8 +108,11 @@ func launchRedis(dir string, opts RedisOptions) (*RedisServer, error) {
 	}
 	r := &RedisServer{dir: dir, opts: opts}
 	var err error
-	for range 3 { // the free port may be taken between choosing it and binding it
+	for range 3 { // the free ports may be taken between choosing and binding them
 		if r.port, err = FreePort(); err != nil {
+			continue
+		}
+		if r.busPort, err = FreePort(); err != nil || r.busPort == r.port {
 			continue
 		}
 		if opts.Config != "" {
@@ -154,9 +159,10 @@ func userinfo(user, password string) string {
 	return user + ":" + password + "@"
 }
 
-// expand replaces {port} and {dir} in s.
+// expand replaces {port}, {busport} and {dir} in s.
 func (r *RedisServer) expand(s string) string {
-	return strings.NewReplacer("{port}", strconv.Itoa(r.port), "{dir}", r.dir).Replace(s)
+	return strings.NewReplacer("{port}", strconv.Itoa(r.port), "{busport}", strconv.Itoa(r.busPort),
+		"{dir}", r.dir).Replace(s)
 }
 
 // Stop shuts the server down, saving its data in its directory first, so
@@ -263,7 +269,9 @@ func (r *RedisServer) start() error {
 	go func() { _ = cmd.Wait(); close(exited) }()
 	deadline := time.Now().Add(redisWait)
 	for {
-		if reply, err := r.Do("PING"); err == nil && reply == "PONG" {
+		// The answer must come from this process, not from another
+		// server that took the port first.
+		if pid, err := r.Do("INFO", "server"); err == nil && infoField(pid, "process_id") == strconv.Itoa(cmd.Process.Pid) {
 			break
 		}
 		select {

@@ -74,11 +74,6 @@ func launchRedisCluster(dir string) (*RedisCluster, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			bus, err := FreePort()
-			if err != nil {
-				errs[i] = err
-				return
-			}
 			nodeDir := filepath.Join(dir, "node"+strconv.Itoa(i))
 			if err := os.Mkdir(nodeDir, 0o700); err != nil {
 				errs[i] = err
@@ -86,7 +81,7 @@ func launchRedisCluster(dir string) (*RedisCluster, error) {
 			}
 			c.Nodes[i], errs[i] = launchRedis(nodeDir, RedisOptions{Password: c.password, Args: []string{
 				"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-				"--cluster-port", strconv.Itoa(bus), "--cluster-node-timeout", "1000",
+				"--cluster-port", "{busport}", "--cluster-node-timeout", "1000",
 				"--cluster-replica-validity-factor", "0", "--repl-diskless-sync-delay", "0",
 				"--requirepass", c.password, "--masterauth", c.password,
 			}})

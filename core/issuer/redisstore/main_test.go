@@ -53,10 +53,14 @@ func TestMain(m *testing.M) {
 			}
 		}
 	}
-	for _, c := range []interface{ Close() }{single, cluster, sentinel} {
-		if c != nil {
-			c.Close()
-		}
+	if single != nil {
+		single.Close()
+	}
+	if cluster != nil {
+		cluster.Close()
+	}
+	if sentinel != nil {
+		sentinel.Close()
 	}
 	os.Exit(code)
 }
