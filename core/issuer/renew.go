@@ -76,10 +76,12 @@ func (iss *Issuer) renewToken(ctx context.Context, tok string) (any, error) {
 	case err != nil:
 		return nil, storeFailure(err)
 	}
-	if s.Revoked || !earliest(now.Add(iss.cfg.AccessTTL), s.Expires).After(info.expires) {
-		return nil, nil // revoked, or a new token would not live longer
+	if s.Revoked || s.JKT != "" || !earliest(now.Add(iss.cfg.AccessTTL), s.Expires).After(info.expires) {
+		// Revoked; bound to a DPoP key, which a cookie cannot prove; or a
+		// new token would not live longer.
+		return nil, nil
 	}
-	access, exp, err := iss.issueAccess(ctx, s, s.Scope, now)
+	access, exp, err := iss.issueAccess(ctx, s, s.Scope, "", now)
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,7 @@ import "github.com/redis/go-redis/v9"
 //
 //	KEYS: session, refresh index of the new hash
 //	ARGV: now, old hash, new hash, new refresh expiry, handoff, rotated at,
-//	      session id
+//	      session id, DPoP key thumbprint
 //
 // The index of the new hash lives as long as the sign-in's key, like the
 // indexes of the earlier hashes of the chain (reuse detection needs them).
@@ -32,7 +32,7 @@ if cur ~= ARGV[3] then
     return {2, redis.call('HGETALL', s)}
   end
   redis.call('HSET', s, 'rh', ARGV[3])
-  local fields = {ph = ARGV[2], rexp = ARGV[4], ho = ARGV[5], rat = ARGV[6]}
+  local fields = {ph = ARGV[2], rexp = ARGV[4], ho = ARGV[5], rat = ARGV[6], jkt = ARGV[8]}
   for f, v in pairs(fields) do
     if v == '' then redis.call('HDEL', s, f) else redis.call('HSET', s, f, v) end
   end
