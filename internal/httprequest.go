@@ -25,10 +25,10 @@ func (q HTTPRequest) Scheme() string {
 	return "http"
 }
 
-func (q HTTPRequest) Cookie(name string) string {
-	c, err := q.R.Cookie(name)
-	if err != nil {
-		return ""
+func (q HTTPRequest) Cookies(name string) []string {
+	var out []string
+	for _, c := range q.R.CookiesNamed(name) {
+		out = append(out, c.Value)
 	}
-	return c.Value
+	return out
 }
