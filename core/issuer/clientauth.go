@@ -21,7 +21,10 @@ type credentials struct {
 // form fields), never both. It returns the authenticated client, or nil
 // when the request carries no client credentials at all; a client_id
 // alone that names a registered client is refused, since a registered
-// client must authenticate. Wrong credentials are ErrInvalidClient.
+// client must authenticate. Wrong credentials are ErrInvalidClient
+// (logged at info level, without the secret); too many of them for the
+// client_id or from the caller's address are ErrThrottled
+// (Config.Throttle), answered before the secret is checked.
 func (iss *Issuer) authenticateClient(r *http.Request, params map[string]string) (*registeredClient, error) {
 	cred, err := clientCredentials(r, params)
 	if err != nil {
@@ -33,13 +36,19 @@ func (iss *Issuer) authenticateClient(r *http.Request, params map[string]string)
 		}
 		return nil, nil
 	}
+	try, err := iss.beginAttempt(r.Context(), r, "client", cred.id)
+	if err != nil {
+		return nil, err
+	}
 	c, ok := iss.clients.authenticate(cred.id, cred.secret)
 	if !ok && cred.method == AuthClientSecretBasic && (cred.rawID != cred.id || cred.rawSecret != cred.secret) {
 		c, ok = iss.clients.authenticate(cred.rawID, cred.rawSecret)
 	}
 	if !ok {
+		iss.logFailure(r.Context(), r, "tokengate: failed client authentication", "client_id", cred.id)
 		return nil, newError(ErrInvalidClient, "client authentication failed", nil)
 	}
+	try.succeeded(r.Context())
 	return c, nil
 }
 

@@ -21,6 +21,7 @@ const (
 	DefaultRefreshAbsolute  = 8 * time.Hour
 	DefaultCookieName       = "access_token"
 	DefaultSecretFile       = "tokengate.secret"
+	DefaultMaxSignIns       = 10
 )
 
 // RefreshCookieSuffix is appended to the access cookie's name to name the
@@ -133,6 +134,17 @@ type Config struct {
 	// (the Redis store does), and proofs may be a Leeway of 30s ahead.
 	DPoP core.DPoPConfig
 
+	// Throttle bounds failed sign-ins and client authentications per
+	// account and per client address (429 with Retry-After beyond). On by
+	// default; see ThrottleConfig.
+	Throttle ThrottleConfig
+	// MaxSignIns is the most live sign-ins one user (Grant.Subject) may
+	// have: a sign-in beyond it revokes the user's oldest. Default: 10
+	// (DefaultMaxSignIns); negative: no cap. It needs a Store that
+	// implements SignInIndex (the memory and Redis stores do); with
+	// another, New logs a warning and there is no cap.
+	MaxSignIns int
+
 	// Store keeps sign-ins, reference tokens and revocations. Default: a
 	// MemoryStore.
 	Store Store
@@ -219,6 +231,10 @@ func (c Config) withDefaults() Config {
 	if c.Store == nil {
 		c.Store = NewMemoryStore(c.Now)
 	}
+	c.Throttle = c.Throttle.withDefaults(c.Store)
+	if c.MaxSignIns == 0 {
+		c.MaxSignIns = DefaultMaxSignIns
+	}
 	if replay, ok := c.Store.(core.ReplayCache); ok && c.DPoP.Replay == nil {
 		c.DPoP.Replay = replay
 	}
@@ -261,6 +277,9 @@ func (c *Config) validate() error {
 		return issuerFieldErr("MaxTokenSize", "must not be negative")
 	}
 	if err := c.Cookie.validate(); err != nil {
+		return err
+	}
+	if err := c.Throttle.validate(); err != nil {
 		return err
 	}
 	if err := validateClients(c.Clients); err != nil {

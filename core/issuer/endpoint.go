@@ -78,5 +78,6 @@ func (iss *Issuer) fail(w http.ResponseWriter, r *http.Request, kind endpointKin
 		iss.log.LogAttrs(r.Context(), slog.LevelDebug, "tokengate: token service request refused",
 			slog.String("path", r.URL.Path), slog.String("reason", e.Kind.Error()))
 	}
+	setRetryAfter(w, e)
 	core.WriteRejection(w, iss.rejection(e, kind))
 }

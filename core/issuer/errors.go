@@ -45,7 +45,7 @@ var (
 // kinds lists every kind an Issuer error may have, its own first.
 var kinds = [...]error{
 	ErrInvalidCredentials, ErrInvalidGrant, ErrInvalidClient, ErrInvalidRequest, ErrUnsupportedGrantType,
-	ErrInvalidScope, ErrUnauthorizedClient, ErrCrossOrigin, ErrServer,
+	ErrInvalidScope, ErrUnauthorizedClient, ErrCrossOrigin, ErrServer, ErrThrottled,
 	core.ErrNoToken, core.ErrMalformed, core.ErrTokenTooLarge, core.ErrAlgorithm, core.ErrUnknownKey,
 	core.ErrSignature, core.ErrTokenExpired, core.ErrTokenNotYetValid, core.ErrIssuedInFuture, core.ErrIssuer,
 	core.ErrAudience, core.ErrType, core.ErrMissingClaim, core.ErrInactive, core.ErrInsufficientScope,
@@ -96,6 +96,8 @@ func (iss *Issuer) rejection(err error, kind endpointKind) core.Rejection {
 		status, code = http.StatusForbidden, "invalid_request"
 	case errors.Is(e, ErrServer):
 		status, code = http.StatusInternalServerError, "server_error"
+	case errors.Is(e, ErrThrottled):
+		status, code = http.StatusTooManyRequests, "too_many_attempts"
 	case errors.Is(e, core.ErrDPoPProof) && kind == browserEndpoint:
 		// A sign-in bound to a DPoP key refreshes only at the token
 		// endpoint: to the refresh cookie, its token is no grant.

@@ -23,7 +23,9 @@ type tokenBody struct {
 // LoginHandler signs a user in: POST with JSON {"username","password"} or
 // a form. On success it sets the token cookies and answers 200
 // {"sub","expires_at"} (plus the tokens when TokenInBody is set); wrong
-// credentials are 401 invalid_credentials.
+// credentials are 401 invalid_credentials (logged at info level, without
+// the password), and too many of them for the username or from the
+// client's address 429 too_many_attempts with Retry-After (Config.Throttle).
 func (iss *Issuer) LoginHandler(check CredentialsFunc) http.Handler {
 	return iss.endpoint(browserEndpoint, func(w http.ResponseWriter, r *http.Request) error {
 		params, err := readParams(r)
@@ -34,13 +36,20 @@ func (iss *Issuer) LoginHandler(check CredentialsFunc) http.Handler {
 		if username == "" || password == "" {
 			return newError(ErrInvalidRequest, "username and password required", nil)
 		}
+		try, err := iss.beginAttempt(r.Context(), r, "login", username)
+		if err != nil {
+			return err
+		}
 		grant, err := check(r.Context(), username, password)
 		switch {
 		case errors.Is(err, ErrInvalidCredentials):
+			iss.logFailure(r.Context(), r, "tokengate: failed sign-in", "username", username)
 			return newError(ErrInvalidCredentials, "wrong username or password", nil)
 		case err != nil:
+			try.succeeded(r.Context()) // not the user's failure
 			return newError(core.ErrUnavailable, "cannot check credentials", err)
 		}
+		try.succeeded(r.Context())
 		t, err := iss.Login(r.Context(), grant)
 		if err != nil {
 			return err

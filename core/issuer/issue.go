@@ -57,7 +57,8 @@ var reservedClaims = map[string]bool{
 
 // Login starts a sign-in for g, which the app has authenticated: it
 // stores the sign-in and returns its first access token and, unless
-// refresh is off, its first refresh token.
+// refresh is off, its first refresh token. When the user then has more
+// than Config.MaxSignIns live sign-ins, the oldest are revoked.
 func (iss *Issuer) Login(ctx context.Context, g Grant) (*Tokens, error) {
 	scope, claims, err := checkGrant(g.Subject, g.Scopes, g.Claims)
 	if err != nil {
@@ -82,6 +83,9 @@ func (iss *Issuer) Login(ctx context.Context, g Grant) (*Tokens, error) {
 	}
 	if err := iss.store.CreateSession(ctx, s); err != nil {
 		return nil, storeFailure(err)
+	}
+	if err := iss.capSignIns(ctx, s); err != nil {
+		return nil, err
 	}
 	access, exp, err := iss.issueAccess(ctx, s, s.Scope, "", now)
 	if err != nil {

@@ -57,6 +57,9 @@ func New(cfg Config) (*Issuer, error) {
 			c.Logger.Warn("tokengate: short client secret; use a long random one", "client_id", cl.ID)
 		}
 	}
+	if _, ok := c.Store.(SignInIndex); !ok && c.MaxSignIns > 0 {
+		c.Logger.Warn("tokengate: the Store keeps no index of sign-ins per user (SignInIndex): MaxSignIns is not enforced")
+	}
 	c.Clients = nil // the registry keeps them, secrets hashed
 	iss := &Issuer{cfg: c, keys: keys, store: c.Store, clients: clients, log: c.Logger, seed: maphash.MakeSeed()}
 	iss.verifier, err = core.New(core.Config{

@@ -13,3 +13,13 @@ func TestMemoryStoreContract(t *testing.T) {
 		return issuer.NewMemoryStore(now)
 	})
 }
+
+func TestMemoryStoreSignInIndex(t *testing.T) {
+	storetest.RunSignInIndex(t, func(_ *testing.T, now func() time.Time) issuer.Store {
+		return issuer.NewMemoryStore(now)
+	})
+}
+
+func TestMemoryAttemptLimiter(t *testing.T) {
+	storetest.RunAttemptLimiter(t, func(*testing.T) issuer.AttemptLimiter { return issuer.NewMemoryAttempts() })
+}
