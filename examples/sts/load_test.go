@@ -1,11 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -19,7 +21,16 @@ import (
 //
 //	go test -run '^$' -bench TwoInstancesOnCluster -benchtime 4000x ./examples/sts/
 func BenchmarkTwoInstancesOnCluster(b *testing.B) {
-	env := map[string]string{"TOKENGATE_STORE_URL": cluster.URL(), "TOKENGATE_SECRET_FILE": b.TempDir() + "/tokengate.secret"}
+	const maxClients = 64
+	// One demo user per client: a user's sign-ins beyond the issuer's cap
+	// (10) would revoke the oldest.
+	var users []string
+	for i := range maxClients {
+		users = append(users, fmt.Sprintf("u%d:pw:read", i))
+	}
+	env := map[string]string{"TOKENGATE_STORE_URL": cluster.URL(), "TOKENGATE_SECRET_FILE": b.TempDir() + "/tokengate.secret",
+		"TOKENGATE_DEMO_USERS": strings.Join(users, ";")}
+	var clients atomic.Int64
 	instances := []string{start(b, env), start(b, env)}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 10 * time.Second}
 	defer client.CloseIdleConnections()
@@ -45,7 +56,8 @@ func BenchmarkTwoInstancesOnCluster(b *testing.B) {
 	b.SetParallelism(8) // 16 clients on 2 CPUs
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
-		res, err := post(instances[0]+"/login", url.Values{"username": {"alice"}, "password": {"alice"}}, nil)
+		user := fmt.Sprintf("u%d", clients.Add(1)%maxClients)
+		res, err := post(instances[0]+"/login", url.Values{"username": {user}, "password": {"pw"}}, nil)
 		if err != nil || res.StatusCode != 200 {
 			b.Errorf("login: %v %v", err, res)
 			return

@@ -72,7 +72,7 @@ func newApp(log *slog.Logger) (http.Handler, func(), error) {
 	return routes(iss, guard, accounts), func() { _ = guard.Close(); closeStore() }, nil
 }
 
-func routes(iss *issuer.Issuer, guard *core.Guard, accounts users) http.Handler {
+func routes(iss *issuer.Issuer, guard *core.Guard, accounts *users) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", page(guard, iss))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

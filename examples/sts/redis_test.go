@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/tokengate/tokengate/internal/testutil"
 )
 
@@ -24,6 +26,7 @@ var (
 // TestMain starts a Redis Cluster and a primary with a replica behind
 // Sentinel, at once, for the tests and benchmarks that share them.
 func TestMain(m *testing.M) {
+	passwordCost = bcrypt.MinCost // see users.go
 	var wg sync.WaitGroup
 	var errC, errS error
 	wg.Add(2)
