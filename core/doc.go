@@ -22,6 +22,9 @@
 // A token seen before is answered from a cache without any signature check
 // or JSON decoding; entries never outlive the token's exp or Config.CacheTTL.
 //
+// Metrics and traces go to OpenTelemetry, through the global providers
+// unless Config.Telemetry names others (see Telemetry).
+//
 // core is the resource server only. Issuing tokens is package
 // core/issuer, whose Issuer.GuardConfig builds a Guard for what it issues;
 // reading TOKENGATE_* environment variables is package core/envconfig.

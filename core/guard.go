@@ -23,6 +23,7 @@ type Guard struct {
 	cache   *resultCache  // nil when caching is off
 	flight  singleflight.Group
 	log     *slog.Logger
+	tel     *telemetry
 }
 
 // New checks cfg, applies its defaults and returns a Guard. It makes no
@@ -37,6 +38,9 @@ func New(cfg Config) (*Guard, error) {
 		return nil, &ConfigError{Field: "TokenLookup", Err: err}
 	}
 	g := &Guard{cfg: c, sources: sources, log: c.Logger}
+	if g.tel, err = newTelemetry(c.Telemetry); err != nil {
+		return nil, err
+	}
 	client := outboundClient(&c)
 
 	static, err := staticKeys(&c)
@@ -59,10 +63,11 @@ func New(cfg Config) (*Guard, error) {
 			if g.jwt.remote, err = newRemoteKeys(&c, client); err != nil {
 				return nil, err
 			}
+			g.jwt.remote.tel = g.tel
 		}
 	}
 	if c.Introspection.URL != "" {
-		g.intro = newIntrospector(&c, client)
+		g.intro = newIntrospector(&c, g.tel.client(client, introspectionOperation))
 	}
 	if c.CacheTTL > 0 {
 		g.cache = newResultCache(c.CacheMaxEntries, cfg.Now)
@@ -84,6 +89,7 @@ func (c *Config) claimRules() *claimRules {
 // Close stops background work (JWKS refreshes). The Guard must not be used
 // afterwards.
 func (g *Guard) Close() error {
+	g.tel.close()
 	if g.jwt != nil && g.jwt.remote != nil {
 		g.jwt.remote.close()
 	}
@@ -112,6 +118,7 @@ func (g *Guard) authenticate(ctx context.Context, r Request, optional bool, rule
 	}
 	tok, err := extract(r, g.sources, g.cfg.MaxTokenSize)
 	if err != nil {
+		g.tel.request(err)
 		if optional && errors.Is(err, ErrNoToken) {
 			return nil, nil
 		}
@@ -122,6 +129,7 @@ func (g *Guard) authenticate(ctx context.Context, r Request, optional bool, rule
 	if err == nil {
 		err = Authorize(p, rules...)
 	}
+	g.tel.request(err)
 	if err != nil {
 		g.logRejection(ctx, err)
 		return nil, err
@@ -156,7 +164,9 @@ func (g *Guard) lookup(ctx context.Context, tok string) (*Principal, error) {
 		return nil, newError(ErrNoToken, "authentication required", nil)
 	}
 	if g.cache != nil {
-		if e, ok := g.cache.get(tok); ok {
+		e, ok := g.cache.get(tok)
+		g.tel.cacheLookup(ok)
+		if ok {
 			return e.p, e.err
 		}
 	}

@@ -32,6 +32,7 @@ type remoteKeys struct {
 	timeout    time.Duration
 	now        func() time.Time
 	log        *slog.Logger
+	tel        *telemetry
 
 	fetched atomic.Bool // a fetch has succeeded once
 	index   atomic.Pointer[remoteIndex]
@@ -90,7 +91,7 @@ func (r *remoteKeys) lookup(ctx context.Context, kid string, alg jwa.SignatureAl
 	if keys := ix.candidates(kid, alg); len(keys) > 0 {
 		return keys, nil
 	}
-	fresh, err := r.refresh()
+	fresh, err := r.refresh(ctx)
 	if err == nil {
 		if keys := fresh.candidates(kid, alg); len(keys) > 0 {
 			return keys, nil
@@ -135,8 +136,9 @@ func (r *remoteKeys) indexOf(set jwk.Set) *keyIndex {
 }
 
 // refresh fetches the set now, unless another refresh started less than
-// minRefresh ago. Concurrent callers share one fetch.
-func (r *remoteKeys) refresh() (*keyIndex, error) {
+// minRefresh ago. Concurrent callers share one fetch, traced as a child
+// of the first caller's span but never cancelled with its request.
+func (r *remoteKeys) refresh(ctx context.Context) (*keyIndex, error) {
 	v, err, _ := r.flight.Do("", func() (any, error) {
 		r.mu.Lock()
 		now := r.now()
@@ -147,9 +149,11 @@ func (r *remoteKeys) refresh() (*keyIndex, error) {
 		r.lastAttempt = now
 		r.mu.Unlock()
 
-		ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout)
 		defer cancel()
+		ctx, call := r.tel.startCall(ctx, "jwks", http.MethodGet, r.url)
 		set, err := r.cache.Refresh(ctx, r.url)
+		call.end(ctx, 0, err)
 		if err != nil {
 			r.log.Warn("tokengate: JWKS fetch failed", "error", err)
 			return nil, err

@@ -27,6 +27,7 @@ type Issuer struct {
 	csrf     *http.CrossOriginProtection
 	clients  []clientDigest
 	log      *slog.Logger
+	tel      *telemetry
 
 	// Refreshes of one sign-in are serialized, so that a second tab waits
 	// for the first tab's rotation and then finds its handoff.
@@ -47,6 +48,9 @@ func New(cfg Config) (*Issuer, error) {
 		return nil, err
 	}
 	iss := &Issuer{cfg: c, keys: keys, store: c.Store, log: c.Logger, seed: maphash.MakeSeed()}
+	if iss.tel, err = newTelemetry(c.Telemetry); err != nil {
+		return nil, err
+	}
 	iss.verifier, err = core.New(core.Config{
 		HMACSecret: keys.hmac,
 		Keys:       keys.publicSet(),
@@ -58,6 +62,7 @@ func New(cfg Config) (*Issuer, error) {
 		MaxTokenSize: c.MaxTokenSize,
 		Logger:       c.Logger,
 		Now:          c.Now,
+		Telemetry:    silent(),
 	})
 	if err != nil {
 		return nil, err

@@ -25,7 +25,8 @@ import (
 //
 // Refreshes of one sign-in are serialized within the process; across
 // processes, Store.Rotate's compare-and-swap decides which one rotates.
-func (iss *Issuer) Refresh(ctx context.Context, refreshToken string) (*Tokens, error) {
+func (iss *Issuer) Refresh(ctx context.Context, refreshToken string) (_ *Tokens, err error) {
+	defer iss.tel.refresh(ctx, &err)
 	invalid := func(desc string) error { return newError(ErrInvalidGrant, desc, nil) }
 	if !iss.cfg.refreshEnabled() {
 		return nil, invalid("refresh is disabled")
@@ -111,6 +112,7 @@ func (iss *Issuer) rotated(ctx context.Context, s *Session, tok, hash string) (*
 	if err := iss.store.RevokeSession(ctx, s.ID); err != nil {
 		return nil, storeFailure(err)
 	}
+	iss.tel.reuse(ctx)
 	iss.log.Warn("tokengate: rotated refresh token used again; sign-in revoked", "sub", s.Subject, "sid", s.ID)
 	return nil, newError(ErrInvalidGrant, "refresh token reused; sign-in revoked", nil)
 }
