@@ -1,5 +1,10 @@
 package core
 
+import (
+	"encoding/json"
+	"strconv"
+)
+
 // A Rule decides whether an authenticated Principal may proceed. Rules
 // compose with All and Any.
 type Rule func(*Principal) error
@@ -43,7 +48,9 @@ func AnyScope(scopes ...string) Rule {
 	}
 }
 
-// Roles requires every one of roles (Config.RolesClaim).
+// Roles requires every one of roles (Config.RolesClaim). Its failure, like
+// that of every rule but the scope rules, is a 403 whose error is
+// "forbidden".
 func Roles(roles ...string) Rule {
 	return func(p *Principal) error {
 		for _, r := range roles {
@@ -89,6 +96,46 @@ func AnyGroup(groups ...string) Rule {
 		}
 		return newError(ErrForbidden, "missing required group", nil)
 	}
+}
+
+// ClaimIs requires the named claim to equal one of values: a string claim
+// equal to one of them, or an array claim holding one of them as a string.
+// Numbers and booleans compare by their JSON text ("42", "true"). Its
+// failure is a 403 whose error is "forbidden".
+func ClaimIs(name string, values ...string) Rule {
+	return func(p *Principal) error {
+		if claimMatches(p.Claims[name], values) {
+			return nil
+		}
+		return newError(ErrForbidden, "missing required claim value", nil)
+	}
+}
+
+// claimMatches reports whether a claim's value is, or holds, one of values.
+func claimMatches(v any, values []string) bool {
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			if claimMatches(e, values) {
+				return true
+			}
+		}
+		return false
+	case []string:
+		for _, e := range x {
+			if contains(values, e) {
+				return true
+			}
+		}
+		return false
+	case string:
+		return contains(values, x)
+	case json.Number:
+		return contains(values, x.String())
+	case bool:
+		return contains(values, strconv.FormatBool(x))
+	}
+	return false
 }
 
 // All requires every rule to pass.

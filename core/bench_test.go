@@ -2,10 +2,12 @@ package core_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwk"
 
 	"github.com/tokengate/tokengate/core"
 	"github.com/tokengate/tokengate/internal/testutil"
@@ -99,6 +101,71 @@ func BenchmarkValidateFirstSeen(b *testing.B) {
 	for _, alg := range benchAlgs {
 		b.Run(alg.String(), func(b *testing.B) {
 			g, tok := benchGuard(b, testutil.NewKey(b, alg, ""), false)
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := g.Validate(ctx, tok); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// issuersGuard returns a Guard trusting n issuers, each with its own RS256
+// key, caching results or not, and a token of about 1 KiB from the last
+// of them.
+func issuersGuard(b *testing.B, n int, cached bool) (*core.Guard, string) {
+	cfg := core.Config{Audience: []string{"api"}}
+	if !cached {
+		cfg.CacheTTL = -1
+	}
+	var key testutil.Key
+	for i := range n {
+		key = testutil.NewKey(b, jwa.RS256, fmt.Sprintf("k%d", i))
+		set := jwk.NewSet()
+		_ = set.AddKey(key.Public(b))
+		cfg.Issuers = append(cfg.Issuers, core.IssuerConfig{URL: fmt.Sprintf("https://tenant-%d.example", i), Keys: set})
+	}
+	g, err := core.New(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = g.Close() })
+	tok := testutil.Mint(b, key, testutil.Claims(map[string]any{
+		"iss": cfg.Issuers[n-1].URL, "aud": "api", "pad": strings.Repeat("x", 560),
+	}), nil)
+	return g, tok
+}
+
+// BenchmarkValidateCachedIssuers is the hot path with one and with ten
+// trusted issuers: a token seen before never looks at the issuers again.
+func BenchmarkValidateCachedIssuers(b *testing.B) {
+	for _, n := range []int{1, 10} {
+		b.Run(fmt.Sprintf("issuers=%d", n), func(b *testing.B) {
+			g, tok := issuersGuard(b, n, true)
+			ctx := context.Background()
+			if _, err := g.Authenticate(ctx, testutil.Bearer(tok)); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := g.Validate(ctx, tok); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkValidateFirstSeenIssuers validates an RS256 token never seen
+// before, its iss picking its key set among one or ten issuers.
+func BenchmarkValidateFirstSeenIssuers(b *testing.B) {
+	for _, n := range []int{1, 10} {
+		b.Run(fmt.Sprintf("issuers=%d", n), func(b *testing.B) {
+			g, tok := issuersGuard(b, n, false)
 			ctx := context.Background()
 			b.ReportAllocs()
 			b.ResetTimer()

@@ -1,9 +1,11 @@
 package core
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -33,8 +35,27 @@ const (
 
 // Config configures a Guard. The zero value of every field means its
 // documented default; New rejects invalid values with an error naming the
-// field. At least one of JWKSURL, HMACSecret, PublicKeysPEM, Keys or
-// Introspection.URL must be set.
+// field. At least one of Issuer, Issuers, ResolveIssuer, JWKSURL,
+// HMACSecret, PublicKeysPEM, Keys or Introspection.URL must be set.
+//
+// An issuer given alone, with none of JWKSURL, HMACSecret, PublicKeysPEM,
+// Keys or Introspection.URL, is discovered: its metadata is fetched from
+// {Issuer}/.well-known/openid-configuration (OpenID Connect Discovery), or
+// failing that {Issuer}/.well-known/oauth-authorization-server (RFC 8414),
+// on first use and again with every refresh of its keys. Its jwks_uri
+// verifies its JWTs; its introspection_endpoint checks reference tokens when
+// Introspection.ClientID or Introspection.BearerToken is set. A document
+// whose issuer is not exactly the configured one is not used: requests
+// answer ErrUnavailable and an error naming both values is logged.
+//
+// With several issuers (Issuer and Issuers, or ResolveIssuer), a JWT is
+// verified only with the keys of the issuer its iss names: the unverified
+// iss picks the key set, and every claim is checked after the signature. A
+// JWT whose iss is not trusted is refused with ErrIssuer before any key is
+// looked up, so an attacker's iss never causes an outbound call. Reference
+// tokens carry no issuer: they all go to one endpoint, Introspection.URL
+// when set, and otherwise the introspection_endpoint of the first listed
+// issuer (Issuer, then Issuers in order) whose keys are discovered.
 type Config struct {
 	// TokenLookup lists where a token is looked for, in order, as
 	// comma-separated "header:Name", "cookie:name" or "query:name".
@@ -51,13 +72,17 @@ type Config struct {
 
 	// JWKSURL is a JWK Set endpoint, an http or https URL (use https
 	// outside development). Keys are fetched lazily, refreshed every
-	// JWKSRefreshInterval and when a token names an unknown kid.
+	// JWKSRefreshInterval and when a token names an unknown kid; redirects
+	// are not followed.
 	JWKSURL string
-	// JWKSRefreshInterval is how often the key set is refreshed. Default: 15m.
+	// JWKSRefreshInterval is how often a key set (and a discovered
+	// issuer's metadata) is refreshed. Default: 15m.
 	JWKSRefreshInterval time.Duration
-	// JWKSMinRefreshInterval is the least time between two refreshes caused
-	// by unknown kids or failed fetches, so a flood of random kids cannot
-	// hammer the endpoint. Default: 10s.
+	// JWKSMinRefreshInterval paces refreshes that requests cause. Unknown
+	// kids may cause a burst of 3 refreshes, then one per interval, so a
+	// provider's new key is picked up on first sight while a flood of
+	// random kids costs a few fetches; a failed fetch is retried with
+	// backoff, never sooner than this. Default: 10s.
 	JWKSMinRefreshInterval time.Duration
 	// HMACSecret verifies HS256/HS384/HS512 tokens.
 	HMACSecret []byte
@@ -71,8 +96,28 @@ type Config struct {
 	// an HMAC algorithm is only ever checked against HMACSecret.
 	Algorithms []string
 
-	// Issuer, when set, must equal the iss claim exactly.
+	// Issuer, when set, must equal the iss claim exactly; alone, it is
+	// discovered (see above). Its keys are JWKSURL, HMACSecret,
+	// PublicKeysPEM and Keys, its audiences Audience, its algorithms
+	// Algorithms.
 	Issuer string
+	// Issuers are further trusted issuers, each with its own keys (given,
+	// or discovered), audiences and algorithms; a field left empty takes
+	// the Config's value. A token passes if its iss is Issuer or one of
+	// these, and only with that issuer's keys and rules.
+	Issuers []IssuerConfig
+	// ResolveIssuer, when set, decides whether an iss that is neither
+	// Issuer nor in Issuers is trusted, for providers with one issuer per
+	// tenant (https://login.example/{tenant}/v2.0). It returns the
+	// issuer's configuration (its URL empty or equal to iss; its keys
+	// discovered when it names none and the Config has none), nil for an
+	// untrusted iss, or an error when it cannot decide (ErrUnavailable).
+	// It is called for a new token of an issuer not yet admitted and must
+	// be cheap: trust only tenants you know. Admitted issuers are kept in
+	// a bounded cache (100, least recently used evicted), and beyond a
+	// burst of 100 at most one new issuer is admitted per second, so a
+	// flood of distinct issuers bounds both memory and outbound calls.
+	ResolveIssuer func(ctx context.Context, iss string) (*IssuerConfig, error)
 	// Audience, when set, must share at least one value with aud (a string
 	// or an array).
 	Audience []string
@@ -138,6 +183,11 @@ type Config struct {
 	// Skip, when it returns true, lets a request through unauthenticated
 	// (health checks, public assets).
 	Skip func(Request) bool
+	// Check, when set, is called with every Principal the Guard accepts,
+	// on every request (cached results included), for what rules cannot
+	// express. An *Error it returns keeps its kind; any other error is
+	// ErrForbidden (403), its text kept for logs only.
+	Check func(ctx context.Context, p *Principal) error
 	// RenderError, when set, may rewrite the answer Reject computed.
 	RenderError func(err error, r Rejection) Rejection
 }
@@ -176,7 +226,10 @@ const (
 // non-200 status, a body that is not a valid response) are never cached and
 // make requests fail with ErrUnavailable (503).
 type IntrospectionConfig struct {
-	// URL of the introspection endpoint. Empty disables introspection.
+	// URL of the introspection endpoint. Empty disables introspection,
+	// unless an issuer is discovered and ClientID or BearerToken is set:
+	// reference tokens then go to the introspection_endpoint of the first
+	// listed issuer whose keys are discovered.
 	URL string
 	// ClientID and ClientSecret authenticate this resource server to the
 	// endpoint, as AuthMethod says.
@@ -287,8 +340,11 @@ func fieldErr(field, format string, args ...any) error {
 
 // validate checks a Config that has its defaults applied.
 func (c *Config) validate() error {
-	if c.JWKSURL == "" && len(c.HMACSecret) == 0 && len(c.PublicKeysPEM) == 0 && c.Keys == nil && c.Introspection.URL == "" && c.References == nil {
-		return fieldErr("JWKSURL", "no way to validate tokens: set JWKSURL, HMACSecret, PublicKeysPEM, Keys or Introspection.URL")
+	if c.Issuer == "" && len(c.Issuers) == 0 && c.ResolveIssuer == nil && !c.hasKeys() && c.Introspection.URL == "" && c.References == nil {
+		return fieldErr("Issuer", "no way to validate tokens: set Issuer, JWKSURL, HMACSecret, PublicKeysPEM, Keys or Introspection.URL")
+	}
+	if err := c.validateIssuers(); err != nil {
+		return err
 	}
 	if c.MaxTokenSize < 0 {
 		return fieldErr("MaxTokenSize", "must not be negative")
@@ -298,7 +354,7 @@ func (c *Config) validate() error {
 			return &ConfigError{Field: "JWKSURL", Err: err}
 		}
 	}
-	if err := c.Introspection.validate(); err != nil {
+	if err := c.Introspection.validate(c.introspectsDiscovered()); err != nil {
 		return err
 	}
 	if len(c.HMACSecret) > 0 && len(c.HMACSecret) < 32 {
@@ -332,6 +388,99 @@ func (c *Config) validate() error {
 	return nil
 }
 
+// hasKeys reports whether the Config names keys of its own, which every
+// issuer without keys of its own shares.
+func (c *Config) hasKeys() bool {
+	return c.JWKSURL != "" || len(c.HMACSecret) > 0 || len(c.PublicKeysPEM) > 0 || c.Keys != nil
+}
+
+// discovers reports whether an issuer with no keys of its own is
+// discovered: when the Config names no keys and no other way to check
+// tokens (an introspection URL, a reference resolver).
+func (c *Config) discovers() bool {
+	return !c.hasKeys() && c.Introspection.URL == "" && c.References == nil
+}
+
+// validateIssuers checks Issuer and Issuers: a discovered issuer must be
+// an https URL (http on loopback), and no issuer may be listed twice.
+func (c *Config) validateIssuers() error {
+	seen := map[string]bool{}
+	if c.Issuer != "" {
+		seen[c.Issuer] = true
+		if c.discovers() {
+			if err := checkSecureURL(c.Issuer); err != nil {
+				return &ConfigError{Field: "Issuer", Err: fmt.Errorf("discovered, so it must be a URL: %w", err)}
+			}
+		}
+	}
+	for i, ic := range c.Issuers {
+		field := fmt.Sprintf("Issuers[%d]", i)
+		if ic.URL == "" {
+			return fieldErr(field+".URL", "empty")
+		}
+		if seen[ic.URL] {
+			return fieldErr(field+".URL", "%q is listed twice", ic.URL)
+		}
+		seen[ic.URL] = true
+		if err := ic.validate(c, field); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validate checks one IssuerConfig; field names it in errors.
+func (ic *IssuerConfig) validate(c *Config, field string) error {
+	if ic.JWKSURL != "" {
+		if ic.Keys != nil {
+			return fieldErr(field+".Keys", "set with %s.JWKSURL: give one", field)
+		}
+		if err := checkURL(ic.JWKSURL); err != nil {
+			return &ConfigError{Field: field + ".JWKSURL", Err: err}
+		}
+	}
+	if ic.discovered(c) {
+		if err := checkSecureURL(ic.URL); err != nil {
+			return &ConfigError{Field: field + ".URL", Err: fmt.Errorf("discovered, so it must be a URL: %w", err)}
+		}
+	}
+	for _, a := range ic.Algorithms {
+		if _, ok := algFamily(jwa.SignatureAlgorithm(a)); !ok {
+			return fieldErr(field+".Algorithms", "unsupported algorithm %q", a)
+		}
+	}
+	return nil
+}
+
+// discovered reports whether the issuer's keys come from its metadata.
+func (ic *IssuerConfig) discovered(c *Config) bool {
+	return ic.JWKSURL == "" && ic.Keys == nil && c.discovers()
+}
+
+// checkSecureURL accepts an https URL, or an http URL whose host is a
+// loopback address: keys and metadata that arrive in clear text could be
+// replaced on the way.
+func checkSecureURL(raw string) error {
+	if err := checkURL(raw); err != nil {
+		return err
+	}
+	u, _ := url.Parse(raw)
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return fmt.Errorf("must be https (http only on a loopback address), not %q", redactURL(raw))
+	}
+	return nil
+}
+
+// isLoopback reports whether host is localhost or a loopback IP address
+// (127.0.0.0/8, ::1).
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 func checkURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -346,9 +495,28 @@ func checkURL(raw string) error {
 	return nil
 }
 
-// validate checks an IntrospectionConfig that has its defaults applied.
-func (ic *IntrospectionConfig) validate() error {
-	if ic.URL == "" {
+// introspectsDiscovered reports whether reference tokens go to a
+// discovered introspection_endpoint: no Introspection.URL, credentials for
+// one, and an issuer whose keys are discovered.
+func (c *Config) introspectsDiscovered() bool {
+	if !c.discovers() || (c.Introspection.ClientID == "" && c.Introspection.BearerToken == "") {
+		return false
+	}
+	if c.Issuer != "" {
+		return true
+	}
+	for i := range c.Issuers {
+		if c.Issuers[i].discovered(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// validate checks an IntrospectionConfig that has its defaults applied;
+// discovered says its endpoint comes from an issuer's metadata.
+func (ic *IntrospectionConfig) validate(discovered bool) error {
+	if ic.URL == "" && !discovered {
 		switch {
 		case ic.IntrospectAll:
 			return fieldErr("Introspection.IntrospectAll", "set without Introspection.URL")
@@ -359,8 +527,10 @@ func (ic *IntrospectionConfig) validate() error {
 		// introspection endpoint; they are not checked here.
 		return nil
 	}
-	if err := checkURL(ic.URL); err != nil {
-		return &ConfigError{Field: "Introspection.URL", Err: err}
+	if ic.URL != "" {
+		if err := checkURL(ic.URL); err != nil {
+			return &ConfigError{Field: "Introspection.URL", Err: err}
+		}
 	}
 	switch ic.AuthMethod {
 	case AuthClientSecretBasic, AuthClientSecretPost:

@@ -16,7 +16,7 @@ func TestInvalidConfigNamesTheField(t *testing.T) {
 		cfg   core.Config
 		field string
 	}{
-		{"nothing to validate with", core.Config{}, "JWKSURL"},
+		{"nothing to validate with", core.Config{}, "Issuer"},
 		{"JWKS URL without scheme", core.Config{JWKSURL: "idp.example/jwks"}, "JWKSURL"},
 		{"JWKS URL with ftp", core.Config{JWKSURL: "ftp://idp.example/jwks"}, "JWKSURL"},
 		{"short HMAC secret", core.Config{HMACSecret: []byte("short")}, "HMACSecret"},

@@ -3,13 +3,18 @@
 // introspection for reference tokens), authorizes the caller and maps every
 // failure to its RFC 6750 answer.
 //
-// Build one Guard at startup and share it:
+// Build one Guard at startup and share it. The provider's issuer URL is
+// enough: its keys are discovered (OpenID Connect Discovery, RFC 8414) on
+// first use.
 //
 //	guard, err := core.New(core.Config{
-//		JWKSURL:  "https://idp.example/.well-known/jwks.json",
-//		Issuer:   "https://idp.example/",
+//		Issuer:   "https://idp.example",
 //		Audience: []string{"api"},
 //	})
+//
+// Several issuers may be trusted (Config.Issuers, or Config.ResolveIssuer
+// for one issuer per tenant), each with its own keys: a JWT is verified
+// only with the keys of the issuer its iss names.
 //
 // The adapters (nethttpmw, ginmw, echomw, fibermw, grpcmw) call Guard.Authenticate with a
 // Request view of the framework's request, core.Authorize with the route's

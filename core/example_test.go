@@ -67,3 +67,29 @@ func ExampleGuard_Reject() {
 	// 401 Bearer realm="tokengate"
 	// {"error":"unauthorized","error_description":"authentication required"}
 }
+
+func ExamplePrincipal_Decode() {
+	secret := []byte("an HMAC secret of at least 32 bytes!")
+	guard, _ := core.New(core.Config{HMACSecret: secret})
+	defer guard.Close()
+	claims, _ := json.Marshal(map[string]any{
+		"sub": "alice", "tenant": "acme", "groups": []string{"ops"},
+		"exp": time.Now().Add(time.Hour).Unix(),
+	})
+	tok, _ := jws.Sign(claims, jws.WithKey(jwa.HS256, secret))
+	p, _ := guard.Authenticate(context.Background(), header("Bearer "+string(tok)))
+
+	var c struct {
+		Tenant string   `json:"tenant"`
+		Groups []string `json:"groups"`
+	}
+	err := p.Decode(&c)
+	fmt.Println(c.Tenant, c.Groups, err)
+
+	// A claim rule, beside scope, role and group rules.
+	err = core.Authorize(p, core.ClaimIs("tenant", "globex"))
+	fmt.Println(guard.Reject(err).Status, errors.Is(err, core.ErrForbidden))
+	// Output:
+	// acme [ops] <nil>
+	// 403 true
+}

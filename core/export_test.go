@@ -12,3 +12,13 @@ func CachedHeaders(g *Guard) int {
 
 // MaxCachedHeaders is the header cache's bound.
 const MaxCachedHeaders = maxCachedHeaders
+
+// ResolvedIssuers is the number of issuers g's resolver admitted that g
+// still remembers.
+func ResolvedIssuers(g *Guard) int { return g.issuers.resolved.Len() }
+
+// Bounds of the admission of resolved issuers and of kid refreshes.
+const (
+	MaxResolvedIssuers = maxResolvedIssuers
+	KidRefreshBurst    = kidRefreshBurst
+)

@@ -18,16 +18,18 @@ import (
 type Guard struct {
 	cfg     Config
 	sources []source
+	issuers *issuerSet
 	jwt     *jwtVerifier  // nil without local keys
-	intro   *introspector // nil without an introspection URL
+	intro   *introspector // nil without an introspection endpoint
 	cache   *resultCache  // nil when caching is off
 	flight  singleflight.Group
 	log     *slog.Logger
 	tel     *telemetry
+	stop    context.CancelFunc // ends background key refreshes
 }
 
 // New checks cfg, applies its defaults and returns a Guard. It makes no
-// network call: key sets are fetched on first use.
+// network call: key sets and issuer metadata are fetched on first use.
 func New(cfg Config) (*Guard, error) {
 	c := cfg.withDefaults()
 	if err := c.validate(); err != nil {
@@ -37,37 +39,33 @@ func New(cfg Config) (*Guard, error) {
 	if err != nil {
 		return nil, &ConfigError{Field: "TokenLookup", Err: err}
 	}
-	g := &Guard{cfg: c, sources: sources, log: c.Logger}
+	base, stop := context.WithCancel(context.Background())
+	g := &Guard{cfg: c, sources: sources, log: c.Logger, stop: stop}
 	if g.tel, err = newTelemetry(c.Telemetry); err != nil {
+		stop()
 		return nil, err
 	}
 	client := outboundClient(&c)
-
-	static, err := staticKeys(&c)
+	b, err := newIssuerBuilder(base, &c, noRedirects(g.tel.client(client, keySetOperation)))
+	if err == nil {
+		g.issuers, err = b.issuerSet()
+	}
 	if err != nil {
+		_ = g.Close()
 		return nil, err
 	}
-	if len(static.keys) > 0 || c.JWKSURL != "" {
-		allowed, err := allowlist(&c, static)
-		if err != nil {
-			return nil, err
-		}
+	if b.local(g.issuers) {
 		g.jwt = &jwtVerifier{
-			static:       static,
-			verifiers:    allowed,
+			issuers:      g.issuers,
 			b64:          base64.RawURLEncoding.Strict(),
 			requiredType: c.TypHeader,
-			rules:        c.claimRules(),
-		}
-		if c.JWKSURL != "" {
-			if g.jwt.remote, err = newRemoteKeys(&c, client); err != nil {
-				return nil, err
-			}
-			g.jwt.remote.tel = g.tel
 		}
 	}
-	if c.Introspection.URL != "" {
-		g.intro = newIntrospector(&c, g.tel.client(client, introspectionOperation))
+	switch {
+	case c.Introspection.URL != "":
+		g.intro = newIntrospector(&c, g.tel.client(client, introspectionOperation), g.issuers, nil)
+	case c.introspectsDiscovered():
+		g.intro = newIntrospector(&c, g.tel.client(client, introspectionOperation), g.issuers, g.issuers.primary)
 	}
 	if c.CacheTTL > 0 {
 		g.cache = newResultCache(c.CacheMaxEntries, cfg.Now)
@@ -75,10 +73,12 @@ func New(cfg Config) (*Guard, error) {
 	return g, nil
 }
 
-func (c *Config) claimRules() *claimRules {
+// claimRules returns the Config's claim rules for tokens of issuer (""
+// when iss is not checked) with these audiences.
+func (c *Config) claimRules(issuer string, audience []string) *claimRules {
 	return &claimRules{
-		issuer:   c.Issuer,
-		audience: c.Audience,
+		issuer:   issuer,
+		audience: audience,
 		leeway:   c.Leeway,
 		required: c.RequiredClaims,
 		roles:    c.RolesClaim,
@@ -86,13 +86,11 @@ func (c *Config) claimRules() *claimRules {
 	}
 }
 
-// Close stops background work (JWKS refreshes). The Guard must not be used
-// afterwards.
+// Close stops background work (key set refreshes). The Guard must not be
+// used afterwards.
 func (g *Guard) Close() error {
 	g.tel.close()
-	if g.jwt != nil && g.jwt.remote != nil {
-		g.jwt.remote.close()
-	}
+	g.stop()
 	return nil
 }
 
@@ -137,20 +135,33 @@ func (g *Guard) authenticate(ctx context.Context, r Request, optional bool, rule
 	return p, nil
 }
 
-// Validate checks a raw token, from the cache when it was seen before.
+// Validate checks a raw token, from the cache when it was seen before, and
+// applies Config.Check to its Principal.
 func (g *Guard) Validate(ctx context.Context, tok string) (*Principal, error) {
 	p, err := g.lookup(ctx, tok)
-	if err != nil || g.cfg.Revocations == nil || !internal.LooksLikeJWT(tok) {
-		return p, err
-	}
-	// A self-contained token passes its signature check until exp; next to
-	// the token service, ask on every request whether it was revoked.
-	if err := g.cfg.Revocations.CheckRevoked(ctx, p); err != nil {
-		var e *Error
-		if !errors.As(err, &e) {
-			err = newError(ErrUnavailable, "token store unavailable", err)
-		}
+	if err != nil {
 		return nil, err
+	}
+	if g.cfg.Revocations != nil && internal.LooksLikeJWT(tok) {
+		// A self-contained token passes its signature check until exp;
+		// next to the token service, ask on every request whether it was
+		// revoked.
+		if err := g.cfg.Revocations.CheckRevoked(ctx, p); err != nil {
+			var e *Error
+			if !errors.As(err, &e) {
+				err = newError(ErrUnavailable, "token store unavailable", err)
+			}
+			return nil, err
+		}
+	}
+	if g.cfg.Check != nil {
+		if err := g.cfg.Check(ctx, p); err != nil {
+			var e *Error
+			if !errors.As(err, &e) {
+				err = newError(ErrForbidden, "forbidden", err)
+			}
+			return nil, err
+		}
 	}
 	return p, nil
 }

@@ -27,40 +27,65 @@ import (
 // faster than SHA-256 and just as safe: an attacker can neither predict the
 // key nor, even on a collision, be answered with another token's result.
 type introspector struct {
-	endpoint   string
-	redacted   string // endpoint without credentials, for logs
+	fixed      string      // Introspection.URL; "" when the endpoint is discovered
+	discovered *remoteKeys // the issuer whose metadata names the endpoint, when fixed is ""
+	fallback   *claimRules // for answers without iss: the endpoint owner's rules
+	issuers    *issuerSet  // the rules of the issuer an answer's iss names
 	authMethod string
 	clientID   string
 	secret     string
 	bearer     string // Authorization: Bearer for the endpoint itself
 	userinfo   string
 	client     *http.Client
-	rules      *claimRules
 	negTTL     time.Duration // <= 0: inactive results are not cached
 	log        *slog.Logger
 }
 
-func newIntrospector(c *Config, client *http.Client) *introspector {
-	// The request body carries the token: never let a redirect send it (or
-	// our credentials) anywhere else. A 3xx is a failure like any non-200.
-	noRedirect := *client
-	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	rules := c.claimRules()
-	rules.issAudIfPresent = true
+// newIntrospector introspects at Introspection.URL, or, when owner is set,
+// at the introspection_endpoint of owner's discovered metadata.
+func newIntrospector(c *Config, client *http.Client, issuers *issuerSet, owner *trustedIssuer) *introspector {
 	ic := &c.Introspection
-	return &introspector{
-		endpoint:   ic.URL,
-		redacted:   redactURL(ic.URL),
+	in := &introspector{
+		fixed:      ic.URL,
+		issuers:    issuers,
 		authMethod: ic.AuthMethod,
 		clientID:   ic.ClientID,
 		secret:     ic.ClientSecret,
 		bearer:     ic.BearerToken,
 		userinfo:   ic.UserinfoURL,
-		client:     &noRedirect,
-		rules:      rules,
-		negTTL:     ic.NegativeTTL,
-		log:        c.Logger,
+		// The request body carries the token: never let a redirect send
+		// it (or our credentials) anywhere else. A 3xx is a failure like
+		// any non-200.
+		client: noRedirects(client),
+		negTTL: ic.NegativeTTL,
+		log:    c.Logger,
 	}
+	if owner != nil {
+		in.discovered, in.fallback = owner.remote, owner.answers
+	} else {
+		in.fallback = c.claimRules("", c.Audience)
+		in.fallback.issAudIfPresent = true
+	}
+	return in
+}
+
+// errNoIntrospectionEndpoint: the discovered metadata names no
+// introspection endpoint, so reference tokens cannot be checked.
+var errNoIntrospectionEndpoint = errors.New("the issuer's metadata has no introspection_endpoint")
+
+// endpoint returns the URL to introspect at, discovering it when needed.
+func (in *introspector) endpoint() (string, error) {
+	if in.fixed != "" {
+		return in.fixed, nil
+	}
+	st, err := in.discovered.current()
+	if err != nil {
+		return "", unavailable("introspection unavailable", err)
+	}
+	if st.introspection == "" {
+		return "", newError(ErrMalformed, "token malformed", errNoIntrospectionEndpoint)
+	}
+	return st.introspection, nil
 }
 
 // introspect returns the Principal of an active token. A token the endpoint
@@ -79,7 +104,11 @@ func (in *introspector) introspect(ctx context.Context, tok string, now time.Tim
 }
 
 func (in *introspector) check(ctx context.Context, tok string, now time.Time) (*Principal, error) {
-	claims, err := in.ask(ctx, tok)
+	endpoint, err := in.endpoint()
+	if err != nil {
+		return nil, err
+	}
+	claims, err := in.ask(ctx, endpoint, tok)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +121,7 @@ func (in *introspector) check(ctx context.Context, tok string, now time.Time) (*
 	if !active {
 		return nil, newError(ErrInactive, "token inactive", nil)
 	}
-	p, err := in.principal(claims, now)
+	p, err := in.principal(ctx, claims, now)
 	if errors.Is(err, ErrMalformed) {
 		// A member of the wrong type: the endpoint is broken, not the token.
 		return nil, unavailable("introspection unavailable", fmt.Errorf("introspection response is malformed: %w", err))
@@ -110,7 +139,7 @@ func (in *introspector) check(ctx context.Context, tok string, now time.Time) (*
 
 // ask posts the token to the endpoint (RFC 7662 §2.1) and returns the
 // response object.
-func (in *introspector) ask(ctx context.Context, tok string) (map[string]any, error) {
+func (in *introspector) ask(ctx context.Context, endpoint, tok string) (map[string]any, error) {
 	form := url.Values{"token": {tok}, "token_type_hint": {"access_token"}}
 	if in.authMethod == AuthClientSecretPost {
 		form.Set("client_id", in.clientID)
@@ -118,7 +147,7 @@ func (in *introspector) ask(ctx context.Context, tok string) (map[string]any, er
 			form.Set("client_secret", in.secret)
 		}
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, in.endpoint, strings.NewReader(form.Encode()))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, unavailable("introspection unavailable", err)
 	}
@@ -139,7 +168,7 @@ func (in *introspector) ask(ctx context.Context, tok string) (map[string]any, er
 		// Our own credentials are wrong: every request will fail until an
 		// operator fixes the configuration, so say so loudly.
 		in.log.Error("tokengate: the introspection endpoint refused this resource server's credentials; check Introspection.ClientID, ClientSecret, AuthMethod and BearerToken",
-			"status", status, "endpoint", in.redacted, "auth_method", in.describeAuth())
+			"status", status, "endpoint", redactURL(endpoint), "auth_method", in.describeAuth())
 		return nil, unavailable("introspection unavailable", fmt.Errorf("introspection endpoint answered %d", status))
 	case status != http.StatusOK:
 		return nil, unavailable("introspection unavailable", fmt.Errorf("introspection endpoint answered %d", status))
@@ -149,8 +178,12 @@ func (in *introspector) ask(ctx context.Context, tok string) (map[string]any, er
 
 // principal builds the Principal from an active response: the claims
 // checks JWTs get, then the members only introspection has.
-func (in *introspector) principal(claims map[string]any, now time.Time) (*Principal, error) {
-	p, err := in.rules.check(claims, now)
+func (in *introspector) principal(ctx context.Context, claims map[string]any, now time.Time) (*Principal, error) {
+	rules, err := in.issuers.rulesFor(ctx, claims, true, in.fallback)
+	if err != nil {
+		return nil, err
+	}
+	p, err := rules.check(claims, now)
 	if err != nil {
 		return nil, err
 	}

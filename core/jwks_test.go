@@ -99,29 +99,103 @@ func TestFailedRefreshKeepsLastGoodKeys(t *testing.T) {
 	}
 }
 
-func TestKidFloodIsRateLimited(t *testing.T) {
-	key := testutil.NewKey(t, jwa.RS256, "k1")
-	srv := testutil.NewJWKSServer(t, key)
-	g := newGuard(t, core.Config{JWKSURL: srv.JWKSURL(), JWKSMinRefreshInterval: time.Hour})
-	if err := authenticate(g, testutil.Mint(t, key, testutil.Claims(nil), nil)); err != nil {
+func TestKidFloodCostsAFewFetches(t *testing.T) {
+	for _, concurrent := range []bool{false, true} {
+		t.Run(fmt.Sprintf("concurrent=%v", concurrent), func(t *testing.T) {
+			key := testutil.NewKey(t, jwa.RS256, "k1")
+			srv := testutil.NewJWKSServer(t, key)
+			g := newGuard(t, core.Config{JWKSURL: srv.JWKSURL(), Now: testutil.NewClock(time.Now()).Now})
+			if err := authenticate(g, testutil.Mint(t, key, testutil.Claims(nil), nil)); err != nil {
+				t.Fatal(err)
+			}
+			before := srv.Hits()
+			attacker := testutil.NewKey(t, jwa.RS256, "")
+			var wg sync.WaitGroup
+			for i := range 60 {
+				try := func() {
+					tok := testutil.Mint(t, testutil.WithKid(t, attacker, fmt.Sprintf("random-%d", i)), testutil.Claims(nil), nil)
+					if err := authenticate(g, tok); !errors.Is(err, core.ErrUnknownKey) {
+						t.Errorf("want ErrUnknownKey, got %v", err)
+					}
+				}
+				if concurrent {
+					wg.Go(try)
+				} else {
+					try()
+				}
+			}
+			wg.Wait()
+			if got := srv.Hits() - before; got > core.KidRefreshBurst || got > 5 {
+				t.Fatalf("60 unknown kids caused %d JWKS fetches, want at most %d", got, core.KidRefreshBurst)
+			}
+		})
+	}
+}
+
+// rotationProvider is a provider that signs with its first key, as seen
+// by a discovered Guard on a test clock, after a first token went through.
+func rotationProvider(t *testing.T) (p *testutil.Provider, oldKey testutil.Key, g *core.Guard, clock *testutil.Clock) {
+	t.Helper()
+	oldKey = testutil.NewKey(t, jwa.RS256, "2026-01")
+	p = testutil.NewProvider(t, oldKey)
+	g, clock = discoveredGuard(t, p, nil)
+	if _, err := auth(g, mintFor(t, oldKey, p.Issuer(""), nil)); err != nil {
 		t.Fatal(err)
 	}
-	before := srv.Hits()
+	return p, oldKey, g, clock
+}
+
+// unknownKids presents n tokens of p's issuer signed with kids p never
+// published.
+func unknownKids(t *testing.T, g *core.Guard, p *testutil.Provider, n int) {
+	t.Helper()
 	attacker := testutil.NewKey(t, jwa.RS256, "")
-	var wg sync.WaitGroup
-	for i := 0; i < 200; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			kid := fmt.Sprintf("random-%d", i)
-			tok := testutil.Mint(t, testutil.WithKid(t, attacker, kid), testutil.Claims(nil), nil)
-			if err := authenticate(g, tok); !errors.Is(err, core.ErrUnknownKey) {
-				t.Errorf("want ErrUnknownKey, got %v", err)
-			}
-		}(i)
+	for i := range n {
+		tok := mintFor(t, testutil.WithKid(t, attacker, fmt.Sprintf("garbage-%d", i)), p.Issuer(""), nil)
+		if _, err := auth(g, tok); !errors.Is(err, core.ErrUnknownKey) {
+			t.Fatalf("garbage kid: want ErrUnknownKey, got %v", err)
+		}
 	}
-	wg.Wait()
-	if got := srv.Hits() - before; got > 1 {
-		t.Fatalf("200 unknown kids caused %d JWKS fetches, want at most 1", got)
+}
+
+func TestNewKeyIsUsedOnFirstSightAfterAFewUnknownKids(t *testing.T) {
+	p, oldKey, g, _ := rotationProvider(t)
+	unknownKids(t, g, p, core.KidRefreshBurst-1)
+	// The provider adds a key and signs with it at once.
+	newKey := testutil.NewKey(t, jwa.RS256, "2026-02")
+	p.SetKeys(t, oldKey, newKey)
+	if _, err := auth(g, mintFor(t, newKey, p.Issuer(""), nil)); err != nil {
+		t.Fatalf("first token of the new key: %v", err)
+	}
+	if _, err := auth(g, mintFor(t, oldKey, p.Issuer(""), map[string]any{"sub": "bob"})); err != nil {
+		t.Fatalf("old key, still published: %v", err)
+	}
+}
+
+func TestKidFloodThenRealRotation(t *testing.T) {
+	p, oldKey, g, clock := rotationProvider(t)
+	before := p.Hits("/jwks.json")
+	unknownKids(t, g, p, 60)
+	if got := p.Hits("/jwks.json") - before; got > 5 {
+		t.Fatalf("60 unknown kids caused %d fetches", got)
+	}
+	newKey := testutil.NewKey(t, jwa.RS256, "2026-02")
+	p.SetKeys(t, oldKey, newKey)
+	fresh := mintFor(t, newKey, p.Issuer(""), nil)
+	// The bucket is empty: refused at once, without a fetch or a wait...
+	hits := p.TotalHits()
+	if _, err := auth(g, fresh); !errors.Is(err, core.ErrUnknownKey) {
+		t.Fatalf("bucket empty: want ErrUnknownKey, got %v", err)
+	}
+	if p.TotalHits() != hits {
+		t.Fatal("fetched with an empty bucket")
+	}
+	// ...and one interval later the new key is picked up on first sight.
+	clock.Advance(core.DefaultJWKSMinRefreshInterval)
+	if _, err := auth(g, fresh); err != nil {
+		t.Fatalf("new key one interval after the flood: %v", err)
+	}
+	if _, err := auth(g, mintFor(t, oldKey, p.Issuer(""), map[string]any{"sub": "bob"})); err != nil {
+		t.Fatalf("old key: %v", err)
 	}
 }

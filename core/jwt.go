@@ -7,25 +7,22 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jws"
 	"github.com/tokengate/tokengate/internal"
 )
 
 // jwtVerifier validates JWTs locally: signature with jwx's jws package
-// against configured or JWKS keys, then the claims.
+// against the keys of the token's issuer, then the claims.
 //
 // The steps follow RFC 7515 §5.2 and RFC 7519 §7.2: parse the protected
-// header, refuse algorithms outside the allowlist, pick the key by kid and
-// key type, verify the signature, and only then read and check the claims.
+// header, refuse algorithms outside the allowlist, pick the key by issuer,
+// kid and key type, verify the signature, and only then check the claims.
 // Header parameters that point elsewhere for keys (jku, x5u, jwk, x5c) are
-// never used: keys come from configuration only.
+// never used: keys come from configuration, or from the metadata of an
+// issuer the configuration trusts.
 type jwtVerifier struct {
-	static       *keyIndex
-	remote       *remoteKeys                             // nil without a JWKS URL
-	verifiers    map[jwa.SignatureAlgorithm]jws.Verifier // one per allowed algorithm
+	issuers      *issuerSet
 	requiredType string
-	rules        *claimRules
 	headers      headerCache
 	b64          *base64.Encoding // strict base64url without padding
 }
@@ -34,10 +31,13 @@ type jwtVerifier struct {
 //
 // jws.SplitCompact splits the token; the protected header is decoded by
 // jwx's parser (or found in the header cache) and checked before any key
-// is looked up; a jwx verifier then checks the signature over the token's
-// own bytes up to the last dot, which is the JWS Signing Input (RFC 7515
-// §5.2 step 8); only then is the payload decoded and its claims checked.
-// Parts are strict base64url without padding (RFC 7515 §2).
+// is looked up. When issuers are configured, the payload is decoded next
+// and its unverified iss picks the issuer, whose keys alone may verify the
+// token: an untrusted iss ends here, before any key lookup. A jwx verifier
+// then checks the signature over the token's own bytes up to the last dot,
+// which is the JWS Signing Input (RFC 7515 §5.2 step 8); only then are the
+// claims checked, with the issuer's rules. Parts are strict base64url
+// without padding (RFC 7515 §2).
 //
 // This is what jws.Verify does, without its re-encoding of the decoded
 // header and payload to rebuild the signing input, and without jwx's
@@ -57,9 +57,9 @@ func (v *jwtVerifier) verify(ctx context.Context, tok string, now time.Time) (*P
 			return nil, newError(ErrMalformed, "token malformed", err)
 		}
 	}
-	verifier := v.verifiers[h.alg]
+	_, supported := algFamily(h.alg)
 	switch {
-	case verifier == nil:
+	case !supported:
 		return nil, newError(ErrAlgorithm, "algorithm not allowed", nil)
 	case h.crit:
 		// RFC 7515 §4.1.11: we understand no extensions.
@@ -70,7 +70,22 @@ func (v *jwtVerifier) verify(ctx context.Context, tok string, now time.Time) (*P
 	case v.requiredType != "" && !typeMatches(h.typ, v.requiredType):
 		return nil, newError(ErrType, "invalid token type", nil)
 	}
-	keys, err := v.keys(ctx, h.kid, h.alg)
+	var claims map[string]any
+	ti := v.issuers.any
+	if ti == nil {
+		if claims, err = v.claims(payloadPart); err != nil {
+			return nil, err
+		}
+		iss, _ := claims["iss"].(string)
+		if ti, err = v.issuers.lookup(ctx, iss); err != nil {
+			return nil, err
+		}
+	}
+	verifier := ti.verifiers[h.alg]
+	if verifier == nil {
+		return nil, newError(ErrAlgorithm, "algorithm not allowed", nil)
+	}
+	keys, err := ti.keys(ctx, h.kid, h.alg)
 	if err != nil {
 		return nil, err
 	}
@@ -90,15 +105,21 @@ func (v *jwtVerifier) verify(ctx context.Context, tok string, now time.Time) (*P
 	if !known {
 		v.headers.add(headerPart, h)
 	}
+	if claims == nil {
+		if claims, err = v.claims(payloadPart); err != nil {
+			return nil, err
+		}
+	}
+	return ti.rules.check(claims, now)
+}
+
+// claims decodes the payload part into its claims.
+func (v *jwtVerifier) claims(payloadPart []byte) (map[string]any, error) {
 	payload, err := v.decode(payloadPart)
 	if err != nil {
 		return nil, newError(ErrMalformed, "token malformed", err)
 	}
-	claims, err := internal.DecodeClaims(payload)
-	if err != nil {
-		return nil, err
-	}
-	return v.rules.check(claims, now)
+	return internal.DecodeClaims(payload)
 }
 
 // decode decodes one base64url part of a token into new memory.
@@ -106,19 +127,6 @@ func (v *jwtVerifier) decode(part []byte) ([]byte, error) {
 	out := make([]byte, v.b64.DecodedLen(len(part)))
 	n, err := v.b64.Decode(out, part)
 	return out[:n], err
-}
-
-// keys returns the keys that may verify a token with this kid and alg.
-// HMAC algorithms are matched only against the configured secret, as a key
-// set never yields an HMAC key.
-func (v *jwtVerifier) keys(ctx context.Context, kid string, alg jwa.SignatureAlgorithm) ([]verifyKey, error) {
-	if keys := v.static.candidates(kid, alg); len(keys) > 0 {
-		return keys, nil
-	}
-	if f, _ := algFamily(alg); f != famHMAC && v.remote != nil {
-		return v.remote.lookup(ctx, kid, alg)
-	}
-	return nil, newError(ErrUnknownKey, "unknown signing key", nil)
 }
 
 // typeMatches compares a typ header with the required type, ignoring case

@@ -187,7 +187,7 @@ func toVerifyKey(key jwk.Key) (verifyKey, error) {
 	return k, nil
 }
 
-// staticKeys builds the index of configured keys.
+// staticKeys builds the index of the Config's own keys.
 func staticKeys(c *Config) (*keyIndex, error) {
 	ix := &keyIndex{}
 	if len(c.HMACSecret) > 0 {
@@ -211,40 +211,41 @@ func staticKeys(c *Config) (*keyIndex, error) {
 	return ix, nil
 }
 
-// allowlist returns the algorithms tokens may use, each with the jwx
-// verifier that checks its signatures (verifiers are stateless, so one of
-// each serves every token): Config.Algorithms when set, otherwise every
-// algorithm that fits a configured key (all asymmetric ones when a JWKS URL
-// is set, as its keys are not known yet).
-func allowlist(c *Config, static *keyIndex) (map[jwa.SignatureAlgorithm]jws.Verifier, error) {
-	var algs []jwa.SignatureAlgorithm
-	if len(c.Algorithms) > 0 {
-		for _, a := range c.Algorithms {
+// allowlist returns the algorithms an issuer's tokens may use, each with
+// the jwx verifier that checks its signatures (verifiers are stateless, so
+// one of each serves every token): algs when set, otherwise every
+// algorithm that fits the issuer's static keys (all asymmetric ones when
+// its keys are remote, as they are not known yet). field names algs in
+// errors.
+func allowlist(algs []string, field string, static *keyIndex, remote bool) (map[jwa.SignatureAlgorithm]jws.Verifier, error) {
+	var allowed []jwa.SignatureAlgorithm
+	if len(algs) > 0 {
+		for _, a := range algs {
 			alg := jwa.SignatureAlgorithm(a)
 			f, ok := algFamily(alg)
 			if !ok {
-				return nil, fieldErr("Algorithms", "unsupported algorithm %q", a)
+				return nil, fieldErr(field, "unsupported algorithm %q", a)
 			}
-			if f == famHMAC && len(c.HMACSecret) == 0 {
-				return nil, fieldErr("Algorithms", "%s needs HMACSecret", a)
+			if f == famHMAC && !static.fams[famHMAC] {
+				return nil, fieldErr(field, "%s needs HMACSecret", a)
 			}
-			algs = append(algs, alg)
+			allowed = append(allowed, alg)
 		}
 	} else {
 		for f := range static.fams {
-			algs = append(algs, algsFor(f)...)
+			allowed = append(allowed, algsFor(f)...)
 		}
-		if c.JWKSURL != "" {
+		if remote {
 			for _, f := range []family{famRSA, famEC, famEdDSA} {
-				algs = append(algs, algsFor(f)...)
+				allowed = append(allowed, algsFor(f)...)
 			}
 		}
 	}
-	out := make(map[jwa.SignatureAlgorithm]jws.Verifier, len(algs))
-	for _, alg := range algs {
+	out := make(map[jwa.SignatureAlgorithm]jws.Verifier, len(allowed))
+	for _, alg := range allowed {
 		v, err := jws.NewVerifier(alg)
 		if err != nil {
-			return nil, fieldErr("Algorithms", "%s: %v", alg, err)
+			return nil, fieldErr(field, "%s: %v", alg, err)
 		}
 		out[alg] = v
 	}

@@ -58,6 +58,26 @@ func (p *Principal) Claim(name string) (any, bool) {
 	return v, ok
 }
 
+// Decode unmarshals the claims into v, a pointer to the app's own struct
+// (or map), with encoding/json's rules:
+//
+//	var c struct {
+//		Tenant string   `json:"tenant"`
+//		Groups []string `json:"groups"`
+//		Exp    int64    `json:"exp"`
+//	}
+//	err := p.Decode(&c)
+//
+// It encodes Claims again to do so (a few microseconds for a typical
+// token), so decode once per request, not per field.
+func (p *Principal) Decode(v any) error {
+	raw, err := json.Marshal(p.Claims)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, v)
+}
+
 func contains(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {

@@ -42,7 +42,11 @@ func (g *Guard) resolveReference(ctx context.Context, tok string, now time.Time)
 	if err != nil {
 		return nil, err
 	}
-	p, err := g.jwtRules().check(claims, now)
+	rules, err := g.issuers.rulesFor(ctx, claims, false, nil)
+	if err != nil {
+		return nil, err
+	}
+	p, err := rules.check(claims, now)
 	if err != nil {
 		return nil, err
 	}
@@ -50,12 +54,4 @@ func (g *Guard) resolveReference(ctx context.Context, tok string, now time.Time)
 		p.Token = tok
 	}
 	return p, nil
-}
-
-// jwtRules returns the claim rules of the Guard's configuration.
-func (g *Guard) jwtRules() *claimRules {
-	if g.jwt != nil {
-		return g.jwt.rules
-	}
-	return g.cfg.claimRules()
 }

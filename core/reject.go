@@ -48,7 +48,8 @@ type ErrorBody struct {
 // §3 describes:
 //
 //   - ErrNoToken: 401, WWW-Authenticate with the realm only, body error "unauthorized";
-//   - ErrInsufficientScope, ErrForbidden: 403, error="insufficient_scope";
+//   - ErrInsufficientScope: 403, error="insufficient_scope" and the scopes needed;
+//   - ErrForbidden (a role, group or claim rule, Config.Check): 403, error="forbidden";
 //   - ErrUnavailable: 503, no WWW-Authenticate, body error "temporarily_unavailable";
 //   - anything else: 401, error="invalid_token".
 //
@@ -72,12 +73,17 @@ func rejection(realm string, err error) Rejection {
 	case errors.Is(e, ErrNoToken):
 		status, code = http.StatusUnauthorized, "unauthorized"
 		header = `Bearer realm=` + internal.Quote(realm)
-	case errors.Is(e, ErrInsufficientScope), errors.Is(e, ErrForbidden):
+	case errors.Is(e, ErrInsufficientScope):
 		status, code = http.StatusForbidden, "insufficient_scope"
 		header = challenge(realm, code, e.Description)
 		if len(e.Scopes) > 0 {
 			header += `, scope=` + internal.Quote(strings.Join(e.Scopes, " "))
 		}
+	case errors.Is(e, ErrForbidden):
+		// Not a scope: RFC 6750's insufficient_scope would send the
+		// client asking for scopes that cannot help.
+		status, code = http.StatusForbidden, "forbidden"
+		header = challenge(realm, code, e.Description)
 	case errors.Is(e, ErrUnavailable):
 		status, code = http.StatusServiceUnavailable, "temporarily_unavailable"
 	default:

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -29,21 +30,21 @@ import (
 //   - tokengate.guard.requests {outcome, reason}: requests decided by
 //     Authenticate and AuthenticateOptional (rules applied later by an
 //     adapter's Require are not counted again). outcome is ok, no_token,
-//     invalid_token, insufficient_scope or unavailable; reason names the
-//     Error kind of a refusal (expired, signature, audience, scope, ...).
+//     invalid_token, insufficient_scope, forbidden (a role, group or claim
+//     rule, Config.Check) or unavailable, as Reject answers them; reason
+//     names the Error kind of an invalid token (expired, signature,
+//     audience, ...).
 //   - tokengate.guard.cache.lookups {result}: result cache hits and misses.
 //   - tokengate.guard.upstream.duration {operation, outcome,
-//     http.response.status_code}, in seconds: outbound calls.
-//     introspection and userinfo calls are timed until the answer's
-//     headers, ok for a 2xx answer; jwks fetches are those the Guard waits
-//     for (first use, unknown kid), until the key set is parsed, ok when
-//     it is usable. The periodic background refresh (JWKSRefreshInterval)
-//     is not timed; its failures are logged.
+//     http.response.status_code}, in seconds: every outbound call
+//     (discovery, jwks, introspection, userinfo), until its answer's
+//     headers; outcome ok for a 2xx answer, failed otherwise.
 //
-// Each of these calls is a client span, a child of the request's span.
-// Introspection and userinfo calls send their trace context upstream
-// (traceparent). A request answered from the cache makes no span. No
-// token, secret, credential or query string is ever put in an attribute.
+// Each outbound call is a client span, a child of the span of the request
+// that caused it (a periodic key set refresh has none), whose trace
+// context is sent upstream (traceparent). A request answered from the
+// cache makes no span. No token, secret, credential or query string is
+// ever put in an attribute.
 type Telemetry struct {
 	// MeterProvider receives the metrics. Default: otel.GetMeterProvider().
 	MeterProvider metric.MeterProvider
@@ -82,7 +83,7 @@ var outcomes = [...]struct {
 	{ErrMissingClaim, "invalid_token", "missing_claim"},
 	{ErrInactive, "invalid_token", "inactive"},
 	{ErrInsufficientScope, "insufficient_scope", "scope"},
-	{ErrForbidden, "insufficient_scope", "forbidden"},
+	{ErrForbidden, "forbidden", ""},
 	{ErrUnavailable, "unavailable", ""},
 }
 
@@ -201,7 +202,8 @@ type call struct {
 }
 
 // startCall starts the client span of an outbound call of operation op
-// (jwks, introspection, userinfo) to rawURL, a child of ctx's span.
+// (discovery, jwks, introspection, userinfo) to rawURL, a child of ctx's
+// span.
 func (t *telemetry) startCall(ctx context.Context, op, method, rawURL string) (context.Context, call) {
 	host := ""
 	if u, err := url.Parse(rawURL); err == nil {
@@ -220,9 +222,8 @@ func (t *telemetry) startCall(ctx context.Context, op, method, rawURL string) (c
 }
 
 // end records the call's duration and outcome, and ends its span. status
-// is the HTTP status of the answer, 0 when there was none (err says why)
-// or when the caller does not know it. An error's text may name a URL, so
-// only its kind is kept.
+// is the HTTP status of the answer, 0 when there was none (err says why).
+// An error's text may name a URL, so only its kind is kept.
 func (c call) end(ctx context.Context, status int, err error) {
 	defer c.span.End()
 	attrs := []attribute.KeyValue{attribute.String("operation", c.op), attribute.String("outcome", "ok")}
@@ -276,6 +277,25 @@ func (tt *tracedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	c.end(ctx, status, err)
 	return res, err
+}
+
+// keySetOperation names the two calls of the key sets' client: a GET of
+// an issuer's metadata at one of its well-known paths (discovery.go), or
+// of a JWK Set.
+func keySetOperation(req *http.Request) string {
+	for _, path := range wellKnown {
+		if strings.HasSuffix(req.URL.Path, path) {
+			return "discovery"
+		}
+	}
+	return "jwks"
+}
+
+// inTraceOf returns ctx carrying the span of parent's request, so that
+// work detached from that request (its own deadline, cancelled by
+// Guard.Close) is still traced in it.
+func inTraceOf(ctx, parent context.Context) context.Context {
+	return trace.ContextWithSpanContext(ctx, trace.SpanContextFromContext(parent))
 }
 
 // introspectionOperation names the two calls of the introspector's

@@ -241,3 +241,34 @@ func TestGuardsSharingAProviderAddUp(t *testing.T) {
 		t.Fatalf("ok requests after one Guard closed: %d, want 1", n)
 	}
 }
+
+// TestDiscoveryIsTracedInTheRequest: a Guard given only its issuer
+// discovers the metadata, then fetches the keys, both client spans below
+// the request's span and timed under their own operation.
+func TestDiscoveryIsTracedInTheRequest(t *testing.T) {
+	tel := testutil.NewTelemetry(t)
+	key := testutil.NewKey(t, jwa.ES256, "k1")
+	p := testutil.NewProvider(t, key)
+	g := newGuard(t, core.Config{Issuer: p.Issuer(""), Telemetry: telemetryConfig(tel)})
+	tok := testutil.Mint(t, key, testutil.Claims(map[string]any{"iss": p.Issuer("")}), nil)
+
+	ctx, parent := tel.Tracers.Tracer("test").Start(context.Background(), "request")
+	if _, err := g.Authenticate(ctx, testutil.Bearer(tok)); err != nil {
+		t.Fatal(err)
+	}
+	parent.End()
+	names := map[string]bool{}
+	for _, s := range tel.Spans() {
+		if s.Name() != "request" {
+			names[s.Name()] = s.Parent().SpanID() == parent.SpanContext().SpanID()
+		}
+	}
+	if !names["tokengate discovery"] || !names["tokengate jwks"] || len(names) != 2 {
+		t.Fatalf("spans below the request: %v, want discovery and jwks", names)
+	}
+	for _, op := range []string{"discovery", "jwks"} {
+		if n := tel.Count(t, "tokengate.guard.upstream.duration", attribute.String("operation", op), attribute.String("outcome", "ok")); n != 1 {
+			t.Errorf("%s calls: %d, want 1", op, n)
+		}
+	}
+}

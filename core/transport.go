@@ -37,3 +37,13 @@ func outboundClient(c *Config) *http.Client {
 	}
 	return &client
 }
+
+// noRedirects returns a copy of client that follows no redirect: a 3xx
+// answer is returned as is, and is a failure like any status but 200. Keys
+// and metadata must come from the URL configured or discovered, never from
+// wherever that URL points to.
+func noRedirects(client *http.Client) *http.Client {
+	c := *client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}

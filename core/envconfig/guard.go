@@ -49,6 +49,7 @@ const (
 // them; errors from core.New about a field are reported as its variable.
 var guardVars = fieldVars{
 	{"Issuer", EnvIssuer},
+	{"Issuers.URL", EnvIssuer},
 	{"Audience", EnvAudience},
 	{"JWKSURL", EnvJWKSURL},
 	{"HMACSecret", EnvJWTSecret},
@@ -95,7 +96,17 @@ func NewGuard(base core.Config, lookup func(string) (string, bool)) (*core.Guard
 
 func loadGuard(c core.Config, lookup func(string) (string, bool)) (core.Config, error) {
 	e := newReader(lookup)
-	e.str(EnvIssuer, &c.Issuer)
+	var issuers []string
+	e.list(EnvIssuer, &issuers)
+	if len(issuers) > 0 {
+		// The first is the Config's own issuer, the others further ones:
+		// all share the Config's keys, audiences and algorithms, or are
+		// each discovered when the environment names no keys.
+		c.Issuer = issuers[0]
+		for _, iss := range issuers[1:] {
+			c.Issuers = append(c.Issuers, core.IssuerConfig{URL: iss})
+		}
+	}
 	e.list(EnvAudience, &c.Audience)
 	e.str(EnvJWKSURL, &c.JWKSURL)
 	if v, ok := e.get(EnvJWTSecret); ok {

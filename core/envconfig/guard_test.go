@@ -54,7 +54,7 @@ func TestEnvErrorsNameTheVariable(t *testing.T) {
 		env     map[string]string
 		varName string
 	}{
-		{"nothing set", map[string]string{}, "TOKENGATE_JWKS_URL"},
+		{"nothing set", map[string]string{}, "TOKENGATE_ISSUER"},
 		{"bad leeway", map[string]string{"TOKENGATE_JWT_SECRET": secret, "TOKENGATE_LEEWAY": "soon"}, "TOKENGATE_LEEWAY"},
 		{"negative cache TTL", map[string]string{"TOKENGATE_JWT_SECRET": secret, "TOKENGATE_CACHE_TTL": "-1s"}, "TOKENGATE_CACHE_TTL"},
 		{"short secret", map[string]string{"TOKENGATE_JWT_SECRET": "short"}, "TOKENGATE_JWT_SECRET"},
@@ -62,6 +62,10 @@ func TestEnvErrorsNameTheVariable(t *testing.T) {
 		{"bad algorithm", map[string]string{"TOKENGATE_JWT_SECRET": secret, "TOKENGATE_ALGORITHMS": "none"}, "TOKENGATE_ALGORITHMS"},
 		{"bad lookup", map[string]string{"TOKENGATE_JWT_SECRET": secret, "TOKENGATE_TOKEN_LOOKUP": "form:x"}, "TOKENGATE_TOKEN_LOOKUP"},
 		{"bad introspection URL", map[string]string{"TOKENGATE_INTROSPECTION_URL": "localhost"}, "TOKENGATE_INTROSPECTION_URL"},
+		{"discovered issuer that is not a URL", map[string]string{"TOKENGATE_ISSUER": "idp.example"}, "TOKENGATE_ISSUER"},
+		{"discovered issuer in clear text", map[string]string{"TOKENGATE_ISSUER": "http://idp.example"}, "TOKENGATE_ISSUER"},
+		{"second issuer in clear text", map[string]string{"TOKENGATE_ISSUER": "https://a.example,http://b.example"}, "TOKENGATE_ISSUER"},
+		{"issuer listed twice", map[string]string{"TOKENGATE_ISSUER": "https://a.example, https://b.example,https://a.example"}, "TOKENGATE_ISSUER"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,6 +124,44 @@ func TestGuardIntrospection(t *testing.T) {
 			if !errors.As(err, &ee) || ee.Var != name {
 				t.Fatalf("want an EnvError naming %s, got %v", name, err)
 			}
+		})
+	}
+}
+
+func TestGuardIssuers(t *testing.T) {
+	tests := []struct {
+		name   string
+		env    map[string]string
+		issuer string
+		more   []string
+	}{
+		{"one issuer alone is discovered", map[string]string{"TOKENGATE_ISSUER": "https://idp.example"},
+			"https://idp.example", nil},
+		{"several issuers, comma-separated", map[string]string{"TOKENGATE_ISSUER": " https://a.example, https://b.example/tenant/v2.0 ,"},
+			"https://a.example", []string{"https://b.example/tenant/v2.0"}},
+		{"several issuers sharing a JWKS URL", map[string]string{"TOKENGATE_ISSUER": "a,b", "TOKENGATE_JWKS_URL": "https://idp.example/jwks"},
+			"a", []string{"b"}},
+		{"loopback issuers in clear text", map[string]string{"TOKENGATE_ISSUER": "http://127.0.0.1:4444,http://[::1]:4445/"},
+			"http://127.0.0.1:4444", []string{"http://[::1]:4445/"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := envconfig.Guard(func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok })
+			if err != nil {
+				t.Fatal(err)
+			}
+			var more []string
+			for _, ic := range cfg.Issuers {
+				more = append(more, ic.URL)
+			}
+			if cfg.Issuer != tt.issuer || strings.Join(more, "|") != strings.Join(tt.more, "|") {
+				t.Fatalf("issuer %q, more %q", cfg.Issuer, more)
+			}
+			g, err := core.New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = g.Close()
 		})
 	}
 }

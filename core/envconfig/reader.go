@@ -24,8 +24,10 @@ func (e *Error) Unwrap() error { return e.Err }
 // fieldVars maps Config fields to the variables that set them.
 type fieldVars []struct{ field, name string }
 
-// varOf returns the variable behind a field.
+// varOf returns the variable behind a field. An index into a list of
+// structs is ignored: Issuers[2].URL is Issuers.URL.
 func (t fieldVars) varOf(field string) (string, bool) {
+	field = listIndex.ReplaceAllString(field, "")
 	for _, fv := range t {
 		if fv.field == field {
 			return fv.name, true
@@ -34,8 +36,12 @@ func (t fieldVars) varOf(field string) (string, bool) {
 	return "", false
 }
 
-// fieldName matches a field path such as Introspection.URL in a message.
-var fieldName = regexp.MustCompile(`\b[A-Z][A-Za-z]*(\.[A-Z][A-Za-z]*)?\b`)
+// fieldName matches a field path such as Introspection.URL or
+// Issuers[1].URL in a message.
+var fieldName = regexp.MustCompile(`\b[A-Z][A-Za-z]*(\[[0-9]+\])?(\.[A-Z][A-Za-z]*)?\b`)
+
+// listIndex matches the index of a field path into a list.
+var listIndex = regexp.MustCompile(`\[[0-9]+\]`)
 
 // name turns a *core.ConfigError about a field that has a variable into an
 // *Error naming that variable, with every other field the message names

@@ -9,7 +9,8 @@ import (
 )
 
 func main() {
-	guard, err := core.New(core.Config{JWKSURL: "https://idp.example/.well-known/jwks.json", Audience: []string{"api"}})
+	// The provider's issuer URL is enough: its keys are discovered.
+	guard, err := core.New(core.Config{Issuer: "https://idp.example", Audience: []string{"api"}})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -26,13 +26,14 @@ type testCase struct {
 	want     answer
 }
 
-// upstream is the state of the JWKS endpoint behind the Guard.
+// upstream is the state of the JWKS or discovery endpoint behind the Guard.
 type upstream int
 
 const (
 	up          upstream = iota // serves the signing key
 	failing                     // answers 500
 	unreachable                 // refuses connections
+	mixedUp                     // serves a discovery document naming another issuer
 )
 
 // answer is what an app must send back.
@@ -71,6 +72,16 @@ func forbidden(desc, scope string) answer {
 		challenge += `, scope="` + scope + `"`
 	}
 	return answer{status: http.StatusForbidden, challenge: challenge, body: errorBody("insufficient_scope", desc)}
+}
+
+// refused is the answer to a valid token that a rule other than a scope
+// rule refuses.
+func refused(desc string) answer {
+	return answer{
+		status:    http.StatusForbidden,
+		challenge: realm + `, error="forbidden", error_description="` + desc + `"`,
+		body:      errorBody("forbidden", desc),
+	}
 }
 
 func ok(body any) answer { return answer{status: http.StatusOK, body: body} }

@@ -20,31 +20,98 @@ const (
 	kid       = "key-1"
 )
 
-// RunContract checks an example app against the contract of the examples.
-// serve is called once per state of the key set endpoint (up, answering
-// 500, unreachable) with a Guard configured through the TOKENGATE_*
+// RunContract checks an example app against the contract of the examples,
+// twice: with keys from TOKENGATE_JWKS_URL, and with keys discovered from
+// TOKENGATE_ISSUER alone (two issuers, each with its own provider). serve
+// is called once per configuration and state of the upstream endpoints
+// (up, answering 500, unreachable, and for discovery a document naming
+// another issuer) with a Guard configured through the TOKENGATE_*
 // variables, as the examples configure theirs.
 func RunContract(t *testing.T, serve Serve) {
 	key := testutil.NewKey(t, jwa.RS256, kid)
-	jwks := testutil.NewJWKSServer(t, key)
-	failingJWKS := testutil.NewJWKSServer(t)
-	failingJWKS.SetBody(http.StatusInternalServerError, []byte(`{"error":"boom"}`))
-	closedJWKS := testutil.NewJWKSServer(t)
-	closedJWKS.Close()
+	t.Run("keys from TOKENGATE_JWKS_URL", func(t *testing.T) {
+		jwks := testutil.NewJWKSServer(t, key)
+		failingJWKS := testutil.NewJWKSServer(t)
+		failingJWKS.SetBody(http.StatusInternalServerError, []byte(`{"error":"boom"}`))
+		closedJWKS := testutil.NewJWKSServer(t)
+		closedJWKS.Close()
 
-	base := map[upstream]string{}
-	for state, url := range map[upstream]string{up: jwks.JWKSURL(), failing: failingJWKS.JWKSURL(), unreachable: closedJWKS.JWKSURL()} {
-		cfg, err := envconfig.Guard(lookup(map[string]string{
-			envconfig.EnvJWKSURL:  url,
-			envconfig.EnvIssuer:   issuerURL,
-			envconfig.EnvAudience: audience + ",other",
-		}))
-		if err != nil {
-			t.Fatal(err)
+		base := map[upstream]string{}
+		for state, url := range map[upstream]string{up: jwks.JWKSURL(), failing: failingJWKS.JWKSURL(), unreachable: closedJWKS.JWKSURL()} {
+			base[state] = serve(t, envGuard(t, map[string]string{
+				envconfig.EnvJWKSURL:  url,
+				envconfig.EnvIssuer:   issuerURL,
+				envconfig.EnvAudience: audience + ",other",
+			}))
 		}
-		base[state] = serve(t, NewGuard(t, cfg))
+		issuers := map[upstream]string{up: issuerURL, failing: issuerURL, unreachable: issuerURL}
+		run(t, base, contractCases(t, key, issuers))
+	})
+	t.Run("keys discovered from TOKENGATE_ISSUER", func(t *testing.T) {
+		provider := testutil.NewProvider(t, key)
+		secondKey := testutil.NewKey(t, jwa.RS256, kid) // same kid and type, another provider
+		second := testutil.NewProvider(t, secondKey)
+		failingProvider := testutil.NewProvider(t, key)
+		failingProvider.Fail(http.StatusInternalServerError)
+		closedProvider := testutil.NewProvider(t, key)
+		closedProvider.Close()
+		mixedUpProvider := testutil.NewProvider(t, key)
+		mixedUpProvider.SetMetadata("issuer", provider.Issuer(""))
+
+		issuers := map[upstream]string{
+			up:          provider.Issuer(""),
+			failing:     failingProvider.Issuer(""),
+			unreachable: closedProvider.Issuer(""),
+			mixedUp:     mixedUpProvider.Issuer(""),
+		}
+		base := map[upstream]string{}
+		for state, iss := range issuers {
+			if state == up {
+				iss += "," + second.Issuer("")
+			}
+			base[state] = serve(t, envGuard(t, map[string]string{
+				envconfig.EnvIssuer:   iss,
+				envconfig.EnvAudience: audience + ",other",
+			}))
+		}
+		cases := contractCases(t, key, issuers)
+		run(t, base, append(cases, severalIssuersCases(t, key, secondKey, second.Issuer(""), issuers[mixedUp])...))
+	})
+}
+
+// envGuard builds a Guard from env, read as the examples read theirs.
+func envGuard(t *testing.T, env map[string]string) *core.Guard {
+	t.Helper()
+	cfg, err := envconfig.Guard(lookup(env))
+	if err != nil {
+		t.Fatal(err)
 	}
-	run(t, base, contractCases(t, key))
+	return NewGuard(t, cfg)
+}
+
+// severalIssuersCases are the rows of the contract's "Discovery and
+// several issuers" section: key signs for the first trusted issuer,
+// secondKey (same kid) for second, and the provider of mixedUpIssuer
+// serves a document naming the first issuer.
+func severalIssuersCases(t testing.TB, key, secondKey testutil.Key, second, mixedUpIssuer string) []testCase {
+	now := time.Now().Unix()
+	claims := map[string]any{
+		"iss": second, "aud": audience, "sub": "alice", "scope": "read",
+		"iat": now, "nbf": now, "exp": now + 3600,
+	}
+	mixed := map[string]any{}
+	for k, v := range claims {
+		mixed[k] = v
+	}
+	mixed["iss"] = mixedUpIssuer
+	return []testCase{
+		{name: "token of the second issuer", path: "/me", header: bearer(testutil.Mint(t, secondKey, claims, nil)),
+			want: ok(map[string]any{"sub": "alice", "scopes": []string{"read"}, "claims": claims})},
+		{name: "signed by the first issuer, claiming the second", path: "/me", header: bearer(testutil.Mint(t, key, claims, nil)),
+			want: invalid("invalid signature")},
+		{name: "discovery document naming another issuer", upstream: mixedUp, path: "/me", header: bearer(testutil.Mint(t, key, mixed, nil)),
+			want: answer{status: http.StatusServiceUnavailable, body: errorBody("temporarily_unavailable", "signing keys unavailable")}},
+	}
 }
 
 func lookup(env map[string]string) func(string) (string, bool) {
@@ -56,12 +123,14 @@ func lookup(env map[string]string) func(string) (string, bool) {
 
 // contractCases is the table: the contract's routes and every failure that needs
 // no introspection endpoint. key signs the valid tokens and is the one the
-// JWKS endpoint serves.
-func contractCases(t testing.TB, key testutil.Key) []testCase {
+// JWKS endpoint serves; issuers is the issuer of the Guard behind each
+// upstream state.
+func contractCases(t testing.TB, key testutil.Key, issuers map[upstream]string) []testCase {
 	now := time.Now().Unix()
+	iss := issuers[up]
 	claims := func(extra map[string]any) map[string]any {
 		c := map[string]any{
-			"iss": issuerURL, "aud": audience, "sub": "alice", "scope": "read",
+			"iss": iss, "aud": audience, "sub": "alice", "scope": "read",
 			"iat": now, "nbf": now, "exp": now + 3600,
 		}
 		for k, v := range extra {
@@ -95,6 +164,10 @@ func contractCases(t testing.TB, key testutil.Key) []testCase {
 		unknownKid  = mint(unknownKey, nil)
 		tooLarge    = strings.Repeat("a", core.DefaultMaxTokenSize+1)
 	)
+
+	// The valid tokens of the Guard behind another upstream state.
+	validFor := func(u upstream) string { return mint(key, map[string]any{"iss": issuers[u]}) }
+	adminFor := func(u upstream) string { return mint(key, map[string]any{"iss": issuers[u], "scope": "read admin"}) }
 
 	unavailable := answer{
 		status: http.StatusServiceUnavailable,
@@ -163,12 +236,12 @@ func contractCases(t testing.TB, key testutil.Key) []testCase {
 		{name: "too large", path: "/me", header: bearer(tooLarge), want: invalid("token too large")},
 		{name: "valid token lacking the admin scope", path: "/admin", header: bearer(valid), want: forbidden("insufficient scope", "admin")},
 
-		// Key set endpoint down, nothing cached.
-		{name: "JWKS answering 500", upstream: failing, path: "/me", header: bearer(valid), want: unavailable},
-		{name: "JWKS answering 500 on admin", upstream: failing, path: "/admin", header: bearer(admin), want: unavailable},
-		{name: "JWKS answering 500 on whoami", upstream: failing, path: "/whoami", header: bearer(valid), want: unavailable},
+		// Key set (or discovery) endpoint down, nothing cached.
+		{name: "JWKS answering 500", upstream: failing, path: "/me", header: bearer(validFor(failing)), want: unavailable},
+		{name: "JWKS answering 500 on admin", upstream: failing, path: "/admin", header: bearer(adminFor(failing)), want: unavailable},
+		{name: "JWKS answering 500 on whoami", upstream: failing, path: "/whoami", header: bearer(validFor(failing)), want: unavailable},
 		{name: "JWKS answering 500, whoami without a token", upstream: failing, path: "/whoami", want: anonymous},
 		{name: "JWKS answering 500, healthz", upstream: failing, path: "/healthz", want: health},
-		{name: "JWKS unreachable", upstream: unreachable, path: "/me", header: bearer(valid), want: unavailable},
+		{name: "JWKS unreachable", upstream: unreachable, path: "/me", header: bearer(validFor(unreachable)), want: unavailable},
 	}
 }

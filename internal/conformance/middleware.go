@@ -75,7 +75,7 @@ func middlewareCases(t testing.TB) []testCase {
 		{name: "rules on New refuse a missing scope", path: "/admin", header: bearer(read), want: needAdmin},
 		{name: "rules on New admit the scope", path: "/admin", header: bearer(admin), want: alice},
 		{name: "rules on New without a token", path: "/admin", want: noToken},
-		{name: "role rule refuses a missing role", path: "/ops", header: bearer(read), want: forbidden("missing required role", "")},
+		{name: "role rule refuses a missing role", path: "/ops", header: bearer(read), want: refused("missing required role")},
 		{name: "role rule admits the role", path: "/ops", header: bearer(ops), want: alice},
 
 		{name: "group without a token", path: "/group/admin", want: noToken},

@@ -181,6 +181,12 @@ func NewJWKSServer(t testing.TB, keys ...Key) *JWKSServer {
 // SetKeys replaces the served key set.
 func (s *JWKSServer) SetKeys(t testing.TB, keys ...Key) {
 	t.Helper()
+	s.SetBody(http.StatusOK, keySetBody(t, keys))
+}
+
+// keySetBody is the JWK Set of the public halves of keys.
+func keySetBody(t testing.TB, keys []Key) []byte {
+	t.Helper()
 	set := jwk.NewSet()
 	for _, k := range keys {
 		_ = set.AddKey(k.Public(t))
@@ -189,7 +195,7 @@ func (s *JWKSServer) SetKeys(t testing.TB, keys ...Key) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.SetBody(http.StatusOK, body)
+	return body
 }
 
 // SetBody makes the server answer status and body (a 500, garbage, ...).
