@@ -31,9 +31,10 @@ import (
 //     Authenticate and AuthenticateOptional (rules applied later by an
 //     adapter's Require are not counted again). outcome is ok, no_token,
 //     invalid_token, insufficient_scope, forbidden (a role, group or claim
-//     rule, Config.Check) or unavailable, as Reject answers them; reason
-//     names the Error kind of an invalid token (expired, signature,
-//     audience, ...).
+//     rule, Config.Check), unavailable, invalid_dpop_proof or
+//     use_dpop_nonce, as Reject answers them; reason names the Error kind
+//     of an invalid token (expired, signature, audience, dpop_binding,
+//     ...).
 //   - tokengate.guard.cache.lookups {result}: result cache hits and misses.
 //   - tokengate.guard.upstream.duration {operation, outcome,
 //     http.response.status_code}, in seconds: every outbound call
@@ -85,6 +86,9 @@ var outcomes = [...]struct {
 	{ErrInsufficientScope, "insufficient_scope", "scope"},
 	{ErrForbidden, "forbidden", ""},
 	{ErrUnavailable, "unavailable", ""},
+	{ErrDPoPProof, "invalid_dpop_proof", ""},
+	{ErrDPoPNonce, "use_dpop_nonce", ""},
+	{ErrDPoPBinding, "invalid_token", "dpop_binding"},
 }
 
 // otherInvalid is the outcome of an error of no listed kind: an invalid
