@@ -31,8 +31,9 @@ import (
 //     Authenticate and AuthenticateOptional (rules applied later by an
 //     adapter's Require are not counted again). outcome is ok, no_token,
 //     invalid_token, insufficient_scope, forbidden (a role, group or claim
-//     rule, Config.Check), unavailable, invalid_dpop_proof or
-//     use_dpop_nonce, as Reject answers them; reason names the Error kind
+//     rule, Config.Check), unavailable, cross_origin (a cookie token on a
+//     cross-origin state-changing request), invalid_dpop_proof or
+//     use_dpop_nonce, following Reject's answers; reason names the Error kind
 //     of an invalid token (expired, signature, audience, dpop_binding,
 //     ...).
 //   - tokengate.guard.cache.lookups {result}: result cache hits and misses.
@@ -86,6 +87,7 @@ var outcomes = [...]struct {
 	{ErrInsufficientScope, "insufficient_scope", "scope"},
 	{ErrForbidden, "forbidden", ""},
 	{ErrUnavailable, "unavailable", ""},
+	{ErrCrossOrigin, "cross_origin", ""},
 	{ErrDPoPProof, "invalid_dpop_proof", ""},
 	{ErrDPoPNonce, "use_dpop_nonce", ""},
 	{ErrDPoPBinding, "invalid_token", "dpop_binding"},

@@ -116,7 +116,7 @@ func TestUpstreamCallsAreSpansWithTheRequestsTraceContext(t *testing.T) {
 	intro.SetUserInfo(opaque, map[string]any{"sub": "alice", "email": "alice@example.com"})
 
 	g := newGuard(t, core.Config{
-		JWKSURL: jwks.JWKSURL(),
+		JWKSURL: jwks.JWKSURL(), Issuer: testutil.Issuer, AnyAudience: true,
 		Introspection: core.IntrospectionConfig{
 			URL: introFront.URL + "/introspect?tenant=x", ClientID: "rs", ClientSecret: "rs-secret",
 			UserinfoURL: introFront.URL + "/userinfo",
@@ -208,7 +208,7 @@ func TestKeySetOutageIsCounted(t *testing.T) {
 	jwks := testutil.NewJWKSServer(t)
 	jwks.Close()
 	key := testutil.NewKey(t, jwa.RS256, "k1")
-	g := newGuard(t, core.Config{JWKSURL: jwks.JWKSURL(), Telemetry: telemetryConfig(tel)})
+	g := newGuard(t, core.Config{JWKSURL: jwks.JWKSURL(), Issuer: testutil.Issuer, AnyAudience: true, Telemetry: telemetryConfig(tel)})
 	if _, err := g.Authenticate(context.Background(), testutil.Bearer(testutil.Mint(t, key, testutil.Claims(nil), nil))); err == nil {
 		t.Fatal("accepted with the key set down")
 	}
