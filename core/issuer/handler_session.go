@@ -44,6 +44,7 @@ func (iss *Issuer) LoginHandler(check CredentialsFunc) http.Handler {
 		switch {
 		case errors.Is(err, ErrInvalidCredentials):
 			iss.logFailure(r.Context(), r, "tokengate: failed sign-in", "username", username)
+			iss.tel.login(r.Context(), &err)
 			return newError(ErrInvalidCredentials, "wrong username or password", nil)
 		case err != nil:
 			try.succeeded(r.Context()) // not the user's failure
