@@ -160,14 +160,15 @@ type Config struct {
 	// once rather than at exp. Issuer.GuardConfig sets it.
 	Revocations RevocationChecker
 
-	// HTTPClient makes the outbound calls (JWKS, introspection). Default: a
-	// client with Timeout. Response bodies are always bounded by
-	// MaxResponseSize, whatever the client.
+	// HTTPClient makes the outbound calls (JWKS, discovery,
+	// introspection). Default: a client with Timeout. Response bodies are
+	// always bounded by MaxResponseSize, and redirects never followed,
+	// whatever the client.
 	HTTPClient *http.Client
 	// Timeout bounds every outbound call. Default: 5s.
 	Timeout time.Duration
-	// MaxResponseSize bounds JWKS and introspection response bodies, in
-	// bytes. Default: 1 MiB.
+	// MaxResponseSize bounds JWKS, discovery and introspection response
+	// bodies, in bytes. Default: 1 MiB.
 	MaxResponseSize int64
 
 	// Logger receives structured logs: rejections at debug level, upstream
