@@ -1,16 +1,18 @@
 // Package e2e drives the sts example's page in a real browser (Debian's
 // chromium, run headless through chromedp): sign in through the form, see
-// the signed-in view, refresh, sign out, and check that the token cookies
-// stay out of reach of scripts.
+// the signed-in view with the token's claims and a live timeline, refresh,
+// sign out, and check that the token cookies stay out of reach of scripts.
 package e2e
 
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -28,16 +30,25 @@ const chromiumPath = "/usr/bin/chromium"
 // a fresh secret file, returning its base URL.
 func startSTS(t *testing.T) string {
 	t.Helper()
+	return startExample(t, "sts", "ADDR=127.0.0.1:0")
+}
+
+// startExample builds ./examples/<name> and runs it in a fresh directory
+// (where the sts keeps its secret file) with env added to the
+// environment, returning its base URL once it logs that it is ready.
+func startExample(t *testing.T, name string, env ...string) string {
+	t.Helper()
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "sts")
-	build := exec.Command("go", "build", "-o", bin, "./examples/sts")
+	bin := filepath.Join(dir, name)
+	build := exec.Command("go", "build", "-o", bin, "./examples/"+name)
 	build.Dir = ".."
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	cmd := exec.Command(bin)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "ADDR=127.0.0.1:0", "TOKENGATE_SECRET_FILE="+filepath.Join(dir, "tokengate.secret"))
+	cmd.Env = append(os.Environ(), "TOKENGATE_SECRET_FILE="+filepath.Join(dir, "tokengate.secret"))
+	cmd.Env = append(cmd.Env, env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -63,11 +74,11 @@ func startSTS(t *testing.T) string {
 	select {
 	case base, ok := <-found:
 		if !ok {
-			t.Fatal("the sts example exited before it was ready")
+			t.Fatalf("the %s example exited before it was ready", name)
 		}
 		return base
 	case <-time.After(time.Minute):
-		t.Fatal("the sts example did not get ready")
+		t.Fatalf("the %s example did not get ready", name)
 	}
 	return ""
 }
@@ -92,6 +103,21 @@ func browser(t *testing.T) context.Context {
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
 	return ctx
+}
+
+// readTimeline returns the page's timeline: when each milestone falls,
+// in Unix milliseconds, by id (access, refresh, absolute).
+func readTimeline(t *testing.T, ctx context.Context) map[string]int64 {
+	t.Helper()
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]int64](
+		`Object.fromEntries([...document.querySelectorAll("#timeline .milestone")].map(m => [m.id.slice(2), Number(m.dataset.at)]))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 {
+		t.Fatalf("timeline %v, want access, refresh and absolute", got)
+	}
+	return got
 }
 
 // tokenCookies returns the cookies the browser holds for base, by name.
@@ -157,6 +183,30 @@ func TestSignInRefreshSignOutInABrowser(t *testing.T) {
 	if exp, err := time.Parse(time.RFC3339, expires.Value); err != nil || !exp.After(time.Now()) {
 		t.Fatalf("expiry %q: %v", expires.Value, err)
 	}
+	// The page shows the token's decoded claims and a live timeline.
+	claimsText, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("claims")))
+	must(err)
+	var claims map[string]any
+	if err := json.Unmarshal([]byte(claimsText), &claims); err != nil || claims["sub"] != "alice" ||
+		claims["scope"] != "read admin" || claims["iss"] == nil || claims["exp"] == nil || claims["sid"] == nil {
+		t.Fatalf("claims shown: %q (%v)", claimsText, err)
+	}
+	before := readTimeline(t, ctx)
+	if !(before["access"] <= before["refresh"] && before["refresh"] <= before["absolute"]) {
+		t.Fatalf("timeline out of order: %v", before)
+	}
+	if exp := int64(claims["exp"].(float64)) * 1000; before["access"] != exp {
+		t.Fatalf("timeline access expiry %d, token exp %d", before["access"], exp)
+	}
+	// Live: the countdown moves on its own, without a reload.
+	left, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("left-access")))
+	must(err)
+	if !strings.HasPrefix(left, "in ") {
+		t.Fatalf("countdown %q", left)
+	}
+	must(chromedp.Do(ctx, chromedp.Poll[chromedp.Void](
+		`document.getElementById("left-access").textContent !== `+strconv.Quote(left))))
+
 	cookies := tokenCookies(t, ctx, base)
 	for _, name := range []string{access, refresh} {
 		c := cookies[name]
@@ -197,6 +247,11 @@ func TestSignInRefreshSignOutInABrowser(t *testing.T) {
 	must(chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("signed-in"))))
 	if user, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("user"))); err != nil || user != "alice" {
 		t.Fatalf("after refresh: %q %v", user, err)
+	}
+	// The timeline followed: a new sliding window, the same absolute limit.
+	after := readTimeline(t, ctx)
+	if after["refresh"] <= before["refresh"] || after["access"] < before["access"] || after["absolute"] != before["absolute"] {
+		t.Fatalf("timeline after refresh %v, before %v", after, before)
 	}
 
 	// Sign out: back to the form, and the cookies are gone.

@@ -1,6 +1,7 @@
 package envconfig
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,9 +11,16 @@ import (
 
 // Environment variables read by Issuer, besides EnvIssuer,
 // EnvAudience (its first value is the aud claim), EnvJWTSecret (the HS256
-// secret) and EnvClientID/EnvClientSecret (the client allowed at the
-// introspection and revocation endpoints).
+// secret) and EnvClientID/EnvClientSecret (one more registered client,
+// with no scopes).
 const (
+	// EnvClients registers OAuth clients: "id:secret:scope scope;id2:...".
+	// Each may use the client credentials grant for its scopes (and the
+	// refresh token grant) at the token endpoint, and introspect and
+	// revoke. A secret cannot hold ":" or ";".
+	EnvClients = "TOKENGATE_CLIENTS"
+	// EnvAPITokenTTL is the lifetime of client credentials tokens.
+	EnvAPITokenTTL      = "TOKENGATE_API_TOKEN_TTL"
 	EnvAccessTokenType  = "TOKENGATE_ACCESS_TOKEN_TYPE"
 	EnvSigningAlg       = "TOKENGATE_SIGNING_ALG"
 	EnvSecretFile       = "TOKENGATE_SECRET_FILE"
@@ -39,13 +47,14 @@ var issuerVars = fieldVars{
 	{"HMACSecret", EnvJWTSecret},
 	{"SecretFile", EnvSecretFile},
 	{"AccessTTL", EnvAccessTTL},
+	{"APITokenTTL", EnvAPITokenTTL},
 	{"RefreshSliding", EnvRefreshSliding},
 	{"RefreshAbsolute", EnvRefreshAbsolute},
 	{"RefreshGrace", EnvRefreshGrace},
 	{"RenewAfter", EnvRenewAfter},
 	{"Cookie.Name", EnvCookieName},
 	{"Cookie.SameSite", EnvCookieSameSite},
-	{"Clients", EnvClientID},
+	{"Clients", EnvClients},
 }
 
 // NewIssuer builds an Issuer from base completed by the environment
@@ -95,6 +104,7 @@ func loadIssuer(c issuer.Config, lookup func(string) (string, bool)) (issuer.Con
 	}
 	e.str(EnvSecretFile, &c.SecretFile)
 	e.dur(EnvAccessTTL, &c.AccessTTL, 0, false)
+	e.dur(EnvAPITokenTTL, &c.APITokenTTL, 0, false)
 	e.dur(EnvRefreshSliding, &c.RefreshSliding, -1, true)
 	e.dur(EnvRefreshAbsolute, &c.RefreshAbsolute, -1, true)
 	e.dur(EnvRefreshGrace, &c.RefreshGrace, 0, true)
@@ -122,11 +132,23 @@ func loadIssuer(c issuer.Config, lookup func(string) (string, bool)) (issuer.Con
 			e.fail(EnvCookieSameSite, "%q is not Lax, Strict or None", v)
 		}
 	}
+	if v, ok := e.get(EnvClients); ok && e.err == nil {
+		clients, err := parseClients(v)
+		if err != nil {
+			e.fail(EnvClients, "%v", err)
+		}
+		c.Clients = append(c.Clients, clients...)
+	}
 	id, hasID := e.get(EnvClientID)
 	secret, hasSecret := e.get(EnvClientSecret)
 	switch {
 	case hasID && hasSecret:
-		c.Clients = append(c.Clients, issuer.Client{ID: id, Secret: secret})
+		for _, cl := range c.Clients {
+			if cl.ID == id {
+				e.fail(EnvClientID, "client %q is also in %s", id, EnvClients)
+			}
+		}
+		c.Clients = append(c.Clients, envClient(id, secret, nil))
 	case hasID:
 		e.fail(EnvClientSecret, "must be set with %s", EnvClientID)
 	case hasSecret:
@@ -136,4 +158,40 @@ func loadIssuer(c issuer.Config, lookup func(string) (string, bool)) (issuer.Con
 		return issuer.Config{}, e.err
 	}
 	return c, nil
+}
+
+// parseClients reads TOKENGATE_CLIENTS: "id:secret:scope scope;id2:...".
+// Messages never show a secret.
+func parseClients(spec string) ([]issuer.Client, error) {
+	var out []issuer.Client
+	seen := map[string]bool{}
+	for i, entry := range strings.Split(spec, ";") {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			continue
+		}
+		parts := strings.SplitN(entry, ":", 3)
+		if len(parts) < 2 || parts[0] == "" || parts[1] == "" {
+			return nil, fmt.Errorf("entry %d is not id:secret:scopes", i+1)
+		}
+		if seen[parts[0]] {
+			return nil, fmt.Errorf("client %q is listed twice", parts[0])
+		}
+		seen[parts[0]] = true
+		var scopes []string
+		if len(parts) == 3 && strings.TrimSpace(parts[2]) != "" {
+			scopes = strings.Fields(parts[2])
+		}
+		out = append(out, envClient(parts[0], parts[1], scopes))
+	}
+	return out, nil
+}
+
+// envClient is a client registered through the environment: it may use
+// both grants of the token endpoint.
+func envClient(id, secret string, scopes []string) issuer.Client {
+	return issuer.Client{
+		ID: id, Secret: secret, Scopes: scopes,
+		Grants: []string{issuer.GrantClientCredentials, issuer.GrantRefreshToken},
+	}
 }

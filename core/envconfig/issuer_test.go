@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,6 +35,8 @@ func TestLoadIssuerEnv(t *testing.T) {
 			"TOKENGATE_COOKIE_HTTPONLY": "false", "TOKENGATE_COOKIE_SECURE": "false", "TOKENGATE_COOKIE_SAMESITE": "strict",
 			"TOKENGATE_COOKIE_PERSISTENT": "false", "TOKENGATE_TOKEN_IN_BODY": "true",
 			"TOKENGATE_CLIENT_ID": "rs", "TOKENGATE_CLIENT_SECRET": "s",
+			"TOKENGATE_CLIENTS":       " ci:ci-secret:deploy read ; report:r:s:x ;batch:b:",
+			"TOKENGATE_API_TOKEN_TTL": "10m",
 		}))
 		if err != nil {
 			t.Fatal(err)
@@ -44,7 +47,13 @@ func TestLoadIssuerEnv(t *testing.T) {
 			RefreshGrace: 3 * time.Second, RenewAfter: 0.75,
 			Cookie: issuer.CookieConfig{Name: "tg", SameSite: http.SameSiteStrictMode, DisableHTTPOnly: true,
 				DisableSecure: true, SessionCookies: true},
-			TokenInBody: true, Clients: []issuer.Client{{ID: "rs", Secret: "s"}},
+			TokenInBody: true, APITokenTTL: 10 * time.Minute,
+			Clients: []issuer.Client{
+				{ID: "ci", Secret: "ci-secret", Scopes: []string{"deploy", "read"}, Grants: bothGrants},
+				{ID: "report", Secret: "r", Scopes: []string{"s:x"}, Grants: bothGrants},
+				{ID: "batch", Secret: "b", Grants: bothGrants},
+				{ID: "rs", Secret: "s", Grants: bothGrants},
+			},
 		}
 		if !reflect.DeepEqual(cfg, want) {
 			t.Fatalf("got  %+v\nwant %+v", cfg, want)
@@ -58,6 +67,12 @@ func TestLoadIssuerEnv(t *testing.T) {
 		{"TOKENGATE_COOKIE_SECURE", "maybe", "TOKENGATE_COOKIE_SECURE"},
 		{"TOKENGATE_COOKIE_SAMESITE", "lenient", "TOKENGATE_COOKIE_SAMESITE"},
 		{"TOKENGATE_CLIENT_SECRET", "alone", "TOKENGATE_CLIENT_ID"},
+		{"TOKENGATE_CLIENTS", "ci", "TOKENGATE_CLIENTS"},
+		{"TOKENGATE_CLIENTS", "ci:", "TOKENGATE_CLIENTS"},
+		{"TOKENGATE_CLIENTS", ":secret", "TOKENGATE_CLIENTS"},
+		{"TOKENGATE_CLIENTS", "ci:a;ci:b", "TOKENGATE_CLIENTS"},
+		{"TOKENGATE_API_TOKEN_TTL", "0", "TOKENGATE_API_TOKEN_TTL"},
+		{"TOKENGATE_API_TOKEN_TTL", "an hour", "TOKENGATE_API_TOKEN_TTL"},
 	}
 	for _, b := range bad {
 		t.Run(b.name+"="+b.value, func(t *testing.T) {
@@ -67,6 +82,28 @@ func TestLoadIssuerEnv(t *testing.T) {
 				t.Fatalf("got %v, want an EnvError naming %s", err, b.want)
 			}
 		})
+	}
+}
+
+var bothGrants = []string{issuer.GrantClientCredentials, issuer.GrantRefreshToken}
+
+func TestClientsEnvNeverShowsASecret(t *testing.T) {
+	for _, spec := range []string{"ci:hunter2-secret;ci:hunter2-secret", "ci:hunter2-secret:bad\\scope"} {
+		t.Setenv("TOKENGATE_CLIENTS", spec)
+		t.Setenv("TOKENGATE_SECRET_FILE", t.TempDir()+"/s")
+		_, err := envconfig.NewIssuer(issuer.Config{URL: "https://sts.example"}, nil)
+		var ee *envconfig.Error
+		if !errors.As(err, &ee) || ee.Var != "TOKENGATE_CLIENTS" || strings.Contains(err.Error(), "hunter2") {
+			t.Fatalf("%q: %v", spec, err)
+		}
+	}
+	t.Setenv("TOKENGATE_CLIENTS", "rs:a")
+	t.Setenv("TOKENGATE_CLIENT_ID", "rs")
+	t.Setenv("TOKENGATE_CLIENT_SECRET", "b")
+	_, err := envconfig.NewIssuer(issuer.Config{URL: "https://sts.example"}, nil)
+	var ee *envconfig.Error
+	if !errors.As(err, &ee) || ee.Var != "TOKENGATE_CLIENT_ID" {
+		t.Fatalf("one id in both variables: %v", err)
 	}
 }
 

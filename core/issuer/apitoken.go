@@ -3,6 +3,7 @@ package issuer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -13,15 +14,23 @@ import (
 // DefaultAPITokenLifetime is the lifetime of an API token minted without one.
 const DefaultAPITokenLifetime = 90 * 24 * time.Hour
 
-// APITokenRequest describes an API token to mint: a long-lived token for
-// an integration, issued by an operator without anyone signing in.
+// APITokenRequest describes an API token to mint: a token for an
+// integration, issued by an operator without anyone signing in (see
+// integration.go: the same kind of token a client obtains itself with
+// the client credentials grant).
 type APITokenRequest struct {
-	// Name labels the token in listings and is its client_id claim. Required.
+	// Name is the token's client_id claim and labels it in listings.
+	// Required. When it names a registered Client, the token is that
+	// client's: its Scopes must be among the client's (none: all of them)
+	// and its Audience defaults to the client's.
 	Name string
 	// Subject is the sub claim. Default: Name.
 	Subject string
 	// Scopes become the scope claim.
 	Scopes []string
+	// Audience is the aud claim. Default: the client's audience, or
+	// Config.Audience.
+	Audience string
 	// Lifetime is how long the token lives. Default: 90 days.
 	Lifetime time.Duration
 	// Claims are extra claims, as in Grant.
@@ -56,21 +65,30 @@ func (iss *Issuer) MintAPIToken(ctx context.Context, req APITokenRequest) (strin
 	if req.Subject == "" {
 		req.Subject = req.Name
 	}
+	audience := iss.cfg.Audience
+	if c, ok := iss.clients.byID[req.Name]; ok {
+		audience = c.audience
+		if len(req.Scopes) == 0 {
+			req.Scopes = c.scopes
+		} else if _, err := narrowScope(req.Scopes, strings.Join(c.scopes, " ")); err != nil {
+			return "", nil, newError(ErrInvalidScope, "", fmt.Errorf("client %q may not have these scopes", req.Name))
+		}
+	}
+	if req.Audience != "" {
+		audience = req.Audience
+	}
 	scope, claims, err := checkGrant(req.Subject, req.Scopes, req.Claims)
 	if err != nil {
 		return "", nil, err
 	}
-	now := iss.now()
-	tok, err := iss.issue(ctx, tokenSpec{
-		kind:     KindAPI,
-		format:   FormatReference,
+	tok, _, err := iss.issueIntegration(ctx, integration{
+		clientID: req.Name,
 		subject:  req.Subject,
 		scope:    scope,
 		claims:   claims,
-		clientID: req.Name,
-		name:     req.Name,
-		issuedAt: now,
-		expires:  now.Add(req.Lifetime),
+		audience: audience,
+		lifetime: req.Lifetime,
+		format:   FormatReference,
 	})
 	if err != nil {
 		return "", nil, err
@@ -82,8 +100,9 @@ func (iss *Issuer) MintAPIToken(ctx context.Context, req APITokenRequest) (strin
 	return tok, apiTokenOf(rec), nil
 }
 
-// APITokens lists the API tokens that are neither expired nor revoked,
-// oldest first.
+// APITokens lists the tokens for integrations kept in the store (API
+// tokens, and client credentials tokens when access tokens are reference
+// tokens) that are neither expired nor revoked, oldest first.
 func (iss *Issuer) APITokens(ctx context.Context) ([]APIToken, error) {
 	recs, err := iss.store.APITokens(ctx)
 	if err != nil {

@@ -1,48 +1,90 @@
 package issuer
 
 import (
-	"crypto/sha256"
 	"net/http"
 	"net/url"
-
-	"github.com/tokengate/tokengate/internal"
 )
 
-// clientDigest holds a client's credentials as SHA-256 digests, so that
-// comparing them takes the same time whatever their length and contents.
-type clientDigest struct {
-	id, secret [sha256.Size]byte
+// credentials are the client credentials a request presents.
+type credentials struct {
+	id, secret string
+	// raw holds the Basic id and secret as sent, for clients that do not
+	// form-encode them first (curl -u).
+	rawID, rawSecret string
+	method           string // AuthClientSecretBasic or AuthClientSecretPost
 }
 
-func newClientDigest(id, secret string) clientDigest {
-	return clientDigest{id: sha256.Sum256([]byte(id)), secret: sha256.Sum256([]byte(secret))}
-}
-
-// authenticateClient checks the HTTP Basic credentials of a call to the
-// introspection or revocation endpoint. Every configured client is
-// compared, in constant time, so the answer's timing tells nothing about
-// which part was wrong. Without configured clients everyone is refused.
-func (iss *Issuer) authenticateClient(r *http.Request) error {
-	id, secret, ok := r.BasicAuth()
+// authenticateClient is the one client authentication of the token,
+// introspection and revocation endpoints (RFC 6749 §2.3.1):
+// client_secret_basic (HTTP Basic, id and secret form-urlencoded before
+// the Basic encoding) or client_secret_post (client_id and client_secret
+// form fields), never both. It returns the authenticated client, or nil
+// when the request carries no client credentials at all; a client_id
+// alone that names a registered client is refused, since a registered
+// client must authenticate. Wrong credentials are ErrInvalidClient.
+func (iss *Issuer) authenticateClient(r *http.Request, params map[string]string) (*registeredClient, error) {
+	cred, err := clientCredentials(r, params)
+	if err != nil {
+		return nil, err
+	}
+	if cred == nil {
+		if id := params["client_id"]; id != "" && iss.clients.known(id) {
+			return nil, newError(ErrInvalidClient, "client authentication required", nil)
+		}
+		return nil, nil
+	}
+	c, ok := iss.clients.authenticate(cred.id, cred.secret)
+	if !ok && cred.method == AuthClientSecretBasic && (cred.rawID != cred.id || cred.rawSecret != cred.secret) {
+		c, ok = iss.clients.authenticate(cred.rawID, cred.rawSecret)
+	}
 	if !ok {
-		return newError(ErrInvalidClient, "client authentication required", nil)
+		return nil, newError(ErrInvalidClient, "client authentication failed", nil)
 	}
-	// RFC 6749 §2.3.1: credentials are form-encoded before Basic encoding.
-	if v, err := url.QueryUnescape(id); err == nil {
-		id = v
+	return c, nil
+}
+
+// requireClient is authenticateClient for endpoints that serve
+// authenticated clients only.
+func (iss *Issuer) requireClient(r *http.Request, params map[string]string) (*registeredClient, error) {
+	c, err := iss.authenticateClient(r, params)
+	if err == nil && c == nil {
+		err = newError(ErrInvalidClient, "client authentication required", nil)
 	}
-	if v, err := url.QueryUnescape(secret); err == nil {
-		secret = v
+	return c, err
+}
+
+// clientCredentials reads the client credentials of r: nil when there are
+// none.
+func clientCredentials(r *http.Request, params map[string]string) (*credentials, error) {
+	postID, postSecret := params["client_id"], params["client_secret"]
+	switch n := len(r.Header.Values("Authorization")); {
+	case n > 1:
+		return nil, newError(ErrInvalidRequest, "more than one Authorization header", nil)
+	case n == 1:
+		id, secret, ok := r.BasicAuth()
+		if !ok {
+			return nil, newError(ErrInvalidClient, "client authentication uses HTTP Basic", nil)
+		}
+		if postSecret != "" { // RFC 6749 §2.3: one method per request
+			return nil, newError(ErrInvalidRequest, "client credentials both in the header and in the body", nil)
+		}
+		c := &credentials{id: id, secret: secret, rawID: id, rawSecret: secret, method: AuthClientSecretBasic}
+		if v, err := url.QueryUnescape(id); err == nil {
+			c.id = v
+		}
+		if v, err := url.QueryUnescape(secret); err == nil {
+			c.secret = v
+		}
+		if postID != "" && postID != c.id && postID != c.rawID {
+			return nil, newError(ErrInvalidRequest, "client_id differs from the authenticated client", nil)
+		}
+		return c, nil
 	}
-	given := newClientDigest(id, secret)
-	match := false
-	for _, c := range iss.clients {
-		idOK := internal.Equal(string(c.id[:]), string(given.id[:]))
-		secretOK := internal.Equal(string(c.secret[:]), string(given.secret[:]))
-		match = match || (idOK && secretOK)
+	if postSecret != "" {
+		if postID == "" {
+			return nil, newError(ErrInvalidClient, "client_secret without client_id", nil)
+		}
+		return &credentials{id: postID, secret: postSecret, method: AuthClientSecretPost}, nil
 	}
-	if !match {
-		return newError(ErrInvalidClient, "client authentication failed", nil)
-	}
-	return nil
+	return nil, nil
 }

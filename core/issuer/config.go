@@ -13,8 +13,9 @@ import (
 
 // Defaults applied by New to zero-valued Config fields.
 const (
-	DefaultSigningAlgorithm = "HS256"
+	DefaultSigningAlgorithm = "RS256"
 	DefaultAccessTTL        = 15 * time.Minute
+	DefaultAPITokenTTL      = time.Hour
 	DefaultRefreshSliding   = time.Hour
 	DefaultRefreshAbsolute  = 8 * time.Hour
 	DefaultCookieName       = "access_token"
@@ -50,8 +51,12 @@ type Config struct {
 	// AccessTokenFormat is FormatJWT (the default) or FormatReference.
 	AccessTokenFormat TokenFormat
 
-	// Algorithm signs the JWTs: "HS256" (the default), "RS256", "ES256"
-	// or "EdDSA".
+	// Algorithm signs the JWTs: "RS256", "ES256", "EdDSA" or "HS256".
+	// Default: RS256, or HS256 when HMACSecret is set (the only algorithm
+	// it signs). The asymmetric ones publish their public keys (the JWKS),
+	// so a resource server needs only the Issuer's URL; RS256 is the one
+	// every JOSE library supports and the cheapest to verify. HS256 needs
+	// the secret shared with every resource server.
 	Algorithm string
 	// HMACSecret is the HS256 secret, at least 32 bytes.
 	HMACSecret []byte
@@ -61,12 +66,17 @@ type Config struct {
 	SigningKeys jwk.Set
 	// SecretFile keeps the key ring when neither HMACSecret nor SigningKeys
 	// is set. It holds a JWK set; when the file does not exist a key for
-	// Algorithm is generated and written there with mode 0600, and later
-	// starts reuse it, so tokens survive restarts.
+	// Algorithm is generated and written there with mode 0600 (its
+	// directory is created with mode 0700 when missing), and later starts
+	// reuse it, so tokens survive restarts.
 	SecretFile string
 
 	// AccessTTL is the lifetime of access tokens. Default: 15m.
 	AccessTTL time.Duration
+	// APITokenTTL is the lifetime of the access tokens the token endpoint
+	// issues to clients (the client credentials grant), unless the
+	// Client sets its own. Default: 1h.
+	APITokenTTL time.Duration
 	// RefreshSliding is how much each refresh extends the refresh token's
 	// life. Default: 1h; negative: no sliding window (a refresh token lasts
 	// until RefreshAbsolute).
@@ -99,9 +109,15 @@ type Config struct {
 	// bodies, for clients that do not use cookies.
 	TokenInBody bool
 
-	// Clients may call the introspection and revocation endpoints (HTTP
-	// Basic). Without any, both endpoints refuse every caller.
+	// Clients are the registered OAuth clients: each may call the
+	// introspection and revocation endpoints, and the token endpoint for
+	// the grants it lists. Without any, introspection and revocation
+	// refuse every caller.
 	Clients []Client
+	// Scopes are advertised in the metadata's scopes_supported, next to
+	// the scopes of the Clients (the scopes users get come from the app's
+	// CredentialsFunc, which the Issuer cannot list).
+	Scopes []string
 	// TrustedOrigins may send cross-origin login, refresh and logout
 	// requests (scheme://host[:port]); other cross-origin browser requests
 	// are refused.
@@ -142,22 +158,22 @@ type CookieConfig struct {
 	SessionCookies bool
 }
 
-// Client is a client allowed at the introspection and revocation endpoints.
-type Client struct {
-	ID     string
-	Secret string
-}
-
 // withDefaults returns a copy of c with defaults applied.
 func (c Config) withDefaults() Config {
 	if c.AccessTokenFormat == "" {
 		c.AccessTokenFormat = FormatJWT
+	}
+	if c.Algorithm == "" && len(c.HMACSecret) > 0 {
+		c.Algorithm = "HS256"
 	}
 	if c.Algorithm == "" {
 		c.Algorithm = DefaultSigningAlgorithm
 	}
 	if c.AccessTTL == 0 {
 		c.AccessTTL = DefaultAccessTTL
+	}
+	if c.APITokenTTL == 0 {
+		c.APITokenTTL = DefaultAPITokenTTL
 	}
 	if c.RefreshSliding == 0 {
 		c.RefreshSliding = DefaultRefreshSliding
@@ -207,6 +223,9 @@ func (c *Config) validate() error {
 	if c.AccessTTL < 0 {
 		return issuerFieldErr("AccessTTL", "must be positive")
 	}
+	if c.APITokenTTL < 0 {
+		return issuerFieldErr("APITokenTTL", "must be positive")
+	}
 	if c.RefreshGrace < 0 {
 		return issuerFieldErr("RefreshGrace", "must not be negative")
 	}
@@ -222,9 +241,12 @@ func (c *Config) validate() error {
 	if err := c.Cookie.validate(); err != nil {
 		return err
 	}
-	for i, cl := range c.Clients {
-		if cl.ID == "" || cl.Secret == "" {
-			return issuerFieldErr("Clients", "client %d needs both an ID and a Secret", i)
+	if err := validateClients(c.Clients); err != nil {
+		return err
+	}
+	for _, s := range c.Scopes {
+		if !validScopeToken(s) {
+			return issuerFieldErr("Scopes", "%q is not a scope", s)
 		}
 	}
 	for _, o := range c.TrustedOrigins {

@@ -18,12 +18,21 @@ var (
 	// ErrInvalidGrant: a refresh token is unknown, expired, revoked or
 	// already used.
 	ErrInvalidGrant = errors.New("invalid grant")
-	// ErrInvalidClient: client authentication at the introspection or
-	// revocation endpoint failed.
+	// ErrInvalidClient: client authentication at the token, introspection
+	// or revocation endpoint failed.
 	ErrInvalidClient = errors.New("invalid client")
 	// ErrInvalidRequest: the request is malformed (missing parameter,
 	// unsupported content type, body too large).
 	ErrInvalidRequest = errors.New("invalid request")
+	// ErrUnsupportedGrantType: the token endpoint does not serve this
+	// grant_type.
+	ErrUnsupportedGrantType = errors.New("unsupported grant type")
+	// ErrInvalidScope: the requested scope is malformed or exceeds what the
+	// client or the sign-in was granted.
+	ErrInvalidScope = errors.New("invalid scope")
+	// ErrUnauthorizedClient: the client authenticated but may not use this
+	// grant type.
+	ErrUnauthorizedClient = errors.New("unauthorized client")
 	// ErrCrossOrigin: a browser sent a state-changing request from another
 	// origin (cross-site request forgery).
 	ErrCrossOrigin = errors.New("cross-origin request")
@@ -34,7 +43,8 @@ var (
 
 // kinds lists every kind an Issuer error may have, its own first.
 var kinds = [...]error{
-	ErrInvalidCredentials, ErrInvalidGrant, ErrInvalidClient, ErrInvalidRequest, ErrCrossOrigin, ErrServer,
+	ErrInvalidCredentials, ErrInvalidGrant, ErrInvalidClient, ErrInvalidRequest, ErrUnsupportedGrantType,
+	ErrInvalidScope, ErrUnauthorizedClient, ErrCrossOrigin, ErrServer,
 	core.ErrNoToken, core.ErrMalformed, core.ErrTokenTooLarge, core.ErrAlgorithm, core.ErrUnknownKey,
 	core.ErrSignature, core.ErrTokenExpired, core.ErrTokenNotYetValid, core.ErrIssuedInFuture, core.ErrIssuer,
 	core.ErrAudience, core.ErrType, core.ErrMissingClaim, core.ErrInactive, core.ErrInsufficientScope,
@@ -52,10 +62,11 @@ func asError(err error) *core.Error {
 }
 
 // rejection maps an error of the token service to its HTTP answer: the
-// token service's kinds to their RFC 6749 codes (401 rather than 400 for
-// a bad grant, as the example contract asks), anything else as the Guard
-// answers it (RFC 6750).
-func (iss *Issuer) rejection(err error) core.Rejection {
+// token service's kinds to their RFC 6749 §5.2 codes, anything else as
+// the Guard answers it (RFC 6750). A bad grant is 400 at the token
+// endpoint (§5.2) and 401 at the cookie endpoints, as the example
+// contract asks.
+func (iss *Issuer) rejection(err error, kind endpointKind) core.Rejection {
 	e := asError(err)
 	realm := "realm=" + internal.Quote(iss.cfg.Realm)
 	var (
@@ -66,12 +77,20 @@ func (iss *Issuer) rejection(err error) core.Rejection {
 	switch {
 	case errors.Is(e, ErrInvalidCredentials):
 		status, code, header = http.StatusUnauthorized, "invalid_credentials", "Bearer "+realm
+	case errors.Is(e, ErrInvalidGrant) && kind == tokenEndpoint:
+		status, code = http.StatusBadRequest, "invalid_grant"
 	case errors.Is(e, ErrInvalidGrant):
 		status, code, header = http.StatusUnauthorized, "invalid_grant", "Bearer "+realm
 	case errors.Is(e, ErrInvalidClient):
 		status, code, header = http.StatusUnauthorized, "invalid_client", "Basic "+realm
 	case errors.Is(e, ErrInvalidRequest):
 		status, code = http.StatusBadRequest, "invalid_request"
+	case errors.Is(e, ErrUnsupportedGrantType):
+		status, code = http.StatusBadRequest, "unsupported_grant_type"
+	case errors.Is(e, ErrInvalidScope):
+		status, code = http.StatusBadRequest, "invalid_scope"
+	case errors.Is(e, ErrUnauthorizedClient):
+		status, code = http.StatusBadRequest, "unauthorized_client"
 	case errors.Is(e, ErrCrossOrigin):
 		status, code = http.StatusForbidden, "invalid_request"
 	case errors.Is(e, ErrServer):

@@ -2,14 +2,19 @@ package issuer_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/tokengate/tokengate/core"
 	"github.com/tokengate/tokengate/core/issuer"
+	"github.com/tokengate/tokengate/nethttpmw"
 )
 
 // A token service and a resource server in one process: the Issuer signs
@@ -79,4 +84,50 @@ func ExampleIssuer_Routes() {
 	// Output:
 	// access_token true true true
 	// access_token_refresh true true true
+}
+
+// Registered clients get tokens of their own at the token endpoint (the
+// client credentials grant), and introspect and revoke; the metadata tells
+// clients and resource servers where everything is.
+func ExampleIssuer_clients() {
+	ciSecret := "a long random secret, from your secret store"
+	checkPassword := func(ctx context.Context, user, password string) (issuer.Grant, error) {
+		return issuer.Grant{}, issuer.ErrInvalidCredentials // look the user up instead
+	}
+	mux := http.NewServeMux()
+	dir, err := os.MkdirTemp("", "sts")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	keyFile := filepath.Join(dir, "tokengate.secret")
+
+	iss, err := issuer.New(issuer.Config{
+		URL:        "https://sts.example",
+		SecretFile: keyFile, // an RS256 key, generated on first start
+		Clients: []issuer.Client{{ID: "ci", Secret: ciSecret, Scopes: []string{"deploy"},
+			Grants: []string{issuer.GrantClientCredentials}}},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	nethttpmw.Mount(mux, iss.Routes(checkPassword)) // /login, /token, /introspect, ...
+
+	form := url.Values{"grant_type": {"client_credentials"}}
+	req := httptest.NewRequest("POST", "/token", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("ci", url.QueryEscape(ciSecret)) // RFC 6749 §2.3.1
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, req)
+	var tok struct {
+		TokenType string `json:"token_type"`
+		ExpiresIn int    `json:"expires_in"`
+		Scope     string `json:"scope"`
+	}
+	_ = json.NewDecoder(rec.Body).Decode(&tok)
+	fmt.Println(rec.Code, tok.TokenType, tok.ExpiresIn, tok.Scope)
+	fmt.Println(iss.Metadata().TokenEndpoint)
+	// Output:
+	// 200 Bearer 3600 deploy
+	// https://sts.example/token
 }

@@ -16,7 +16,7 @@ func (iss *Issuer) JWKSHandler() http.Handler {
 		set = jwk.NewSet()
 	}
 	body, err := json.Marshal(set)
-	return iss.endpoint(http.MethodGet, false, func(w http.ResponseWriter, r *http.Request) error {
+	return iss.endpoint(apiEndpoint, func(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return newError(ErrServer, "", err)
 		}
@@ -24,5 +24,5 @@ func (iss *Issuer) JWKSHandler() http.Handler {
 		w.Header().Set("Cache-Control", "public, max-age=300")
 		_, _ = w.Write(body)
 		return nil
-	})
+	}, http.MethodGet)
 }

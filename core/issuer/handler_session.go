@@ -2,6 +2,7 @@ package issuer
 
 import (
 	"errors"
+	"math"
 	"net/http"
 	"time"
 
@@ -24,7 +25,7 @@ type tokenBody struct {
 // {"sub","expires_at"} (plus the tokens when TokenInBody is set); wrong
 // credentials are 401 invalid_credentials.
 func (iss *Issuer) LoginHandler(check CredentialsFunc) http.Handler {
-	return iss.endpoint(http.MethodPost, true, func(w http.ResponseWriter, r *http.Request) error {
+	return iss.endpoint(browserEndpoint, func(w http.ResponseWriter, r *http.Request) error {
 		params, err := readParams(r)
 		if err != nil {
 			return err
@@ -46,7 +47,7 @@ func (iss *Issuer) LoginHandler(check CredentialsFunc) http.Handler {
 		}
 		iss.writeTokens(w, t)
 		return nil
-	})
+	}, http.MethodPost)
 }
 
 // RefreshHandler rotates a refresh token, read from the refresh cookie or
@@ -54,7 +55,7 @@ func (iss *Issuer) LoginHandler(check CredentialsFunc) http.Handler {
 // body as at login), or 401 invalid_grant, which also clears the cookies
 // of a refresh cookie that no longer works.
 func (iss *Issuer) RefreshHandler() http.Handler {
-	return iss.endpoint(http.MethodPost, true, func(w http.ResponseWriter, r *http.Request) error {
+	return iss.endpoint(browserEndpoint, func(w http.ResponseWriter, r *http.Request) error {
 		params, err := readParams(r)
 		if err != nil {
 			return err
@@ -75,7 +76,7 @@ func (iss *Issuer) RefreshHandler() http.Handler {
 		}
 		iss.writeTokens(w, t)
 		return nil
-	})
+	}, http.MethodPost)
 }
 
 // LogoutHandler ends the sign-in of the refresh token (cookie or body) and
@@ -83,7 +84,7 @@ func (iss *Issuer) RefreshHandler() http.Handler {
 // cookies and answers 204. If the store cannot be reached it answers 503
 // and leaves the cookies, so that the client can try again.
 func (iss *Issuer) LogoutHandler() http.Handler {
-	return iss.endpoint(http.MethodPost, true, func(w http.ResponseWriter, r *http.Request) error {
+	return iss.endpoint(browserEndpoint, func(w http.ResponseWriter, r *http.Request) error {
 		params, err := readParams(r)
 		if err != nil {
 			return err
@@ -102,7 +103,7 @@ func (iss *Issuer) LogoutHandler() http.Handler {
 		setCookies(w, iss.ClearCookies())
 		w.WriteHeader(http.StatusNoContent)
 		return nil
-	})
+	}, http.MethodPost)
 }
 
 // writeTokens answers a login or refresh: cookies, and the JSON body.
@@ -111,7 +112,14 @@ func (iss *Issuer) writeTokens(w http.ResponseWriter, t *Tokens) {
 	body := tokenBody{Subject: t.Subject, ExpiresAt: t.AccessExpires.UTC().Format(time.RFC3339)}
 	if iss.cfg.TokenInBody {
 		body.AccessToken, body.RefreshToken, body.TokenType = t.AccessToken, t.RefreshToken, "Bearer"
-		body.ExpiresIn = max(1, int64(t.AccessExpires.Sub(iss.cfg.Now()).Seconds()))
+		body.ExpiresIn = iss.expiresIn(t.AccessExpires)
 	}
 	writeJSON(w, body)
+}
+
+// expiresIn is the expires_in of a token expiring at exp: the seconds
+// left, rounded up as a cookie's Max-Age is (a token's exp is a whole
+// second, the clock is not), at least 1.
+func (iss *Issuer) expiresIn(exp time.Time) int64 {
+	return max(1, int64(math.Ceil(exp.Sub(iss.cfg.Now()).Seconds())))
 }

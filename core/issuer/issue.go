@@ -39,6 +39,8 @@ type Tokens struct {
 	// RefreshToken ("" when refresh is off) expires at RefreshExpires.
 	RefreshToken   string    `json:"refresh_token,omitempty"`
 	RefreshExpires time.Time `json:"refresh_expires"`
+	// Scope is the access token's space-delimited scope.
+	Scope string `json:"scope,omitempty"`
 }
 
 // reservedClaims are set by the Issuer only; an app claim may not use
@@ -58,7 +60,7 @@ func (iss *Issuer) Login(ctx context.Context, g Grant) (*Tokens, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := iss.now()
+	now := iss.cfg.Now()
 	sid, err := internal.Random(16)
 	if err != nil {
 		return nil, newError(core.ErrUnavailable, "no randomness", err)
@@ -78,19 +80,21 @@ func (iss *Issuer) Login(ctx context.Context, g Grant) (*Tokens, error) {
 	if err := iss.store.CreateSession(ctx, s); err != nil {
 		return nil, storeFailure(err)
 	}
-	access, exp, err := iss.issueAccess(ctx, s, now)
+	access, exp, err := iss.issueAccess(ctx, s, s.Scope, now)
 	if err != nil {
 		return nil, err
 	}
-	t := &Tokens{Subject: s.Subject, AccessToken: access, AccessExpires: exp}
+	t := &Tokens{Subject: s.Subject, AccessToken: access, AccessExpires: exp, Scope: s.Scope}
 	if refresh != "" {
 		t.RefreshToken, t.RefreshExpires = refresh, s.RefreshExpires
 	}
 	return t, nil
 }
 
-// refreshExpiry is the expiry of a refresh token issued at now: the
-// sliding window, never past the sign-in's absolute limit.
+// refreshExpiry is the expiry of a refresh token issued at now (the
+// untruncated clock: a short sliding window must not lose the fraction of
+// a second on every refresh): the sliding window, never past the
+// sign-in's absolute limit.
 func (iss *Issuer) refreshExpiry(s *Session, now time.Time) time.Time {
 	if iss.cfg.RefreshSliding < 0 {
 		return s.Expires
@@ -98,18 +102,21 @@ func (iss *Issuer) refreshExpiry(s *Session, now time.Time) time.Time {
 	return earliest(now.Add(iss.cfg.RefreshSliding), s.Expires)
 }
 
-// issueAccess issues an access token of sign-in s at now, expiring after
-// AccessTTL but never after the sign-in.
-func (iss *Issuer) issueAccess(ctx context.Context, s *Session, now time.Time) (string, time.Time, error) {
-	exp := earliest(now.Add(iss.cfg.AccessTTL), s.Expires)
+// issueAccess issues an access token of sign-in s with scope at now. Its
+// iat and exp are whole seconds (NumericDate): it expires AccessTTL after
+// iat, never after the sign-in.
+func (iss *Issuer) issueAccess(ctx context.Context, s *Session, scope string, now time.Time) (string, time.Time, error) {
+	iat := now.Truncate(time.Second)
+	exp := earliest(iat.Add(iss.cfg.AccessTTL), s.Expires).Truncate(time.Second)
 	tok, err := iss.issue(ctx, tokenSpec{
 		kind:      KindAccess,
 		format:    iss.cfg.AccessTokenFormat,
 		subject:   s.Subject,
-		scope:     s.Scope,
+		scope:     scope,
 		claims:    s.Claims,
+		audience:  iss.cfg.Audience,
 		sessionID: s.ID,
-		issuedAt:  now,
+		issuedAt:  iat,
 		expires:   exp,
 	})
 	return tok, exp, err
@@ -122,9 +129,9 @@ type tokenSpec struct {
 	subject   string
 	scope     string
 	claims    []byte // app claims, a JSON object or empty
+	audience  string // aud, "" for none
 	sessionID string // sid, for sign-ins
-	clientID  string // client_id, for API tokens
-	name      string // label of an API token
+	clientID  string // client_id, for tokens of integrations
 	issuedAt  time.Time
 	expires   time.Time
 }
@@ -152,8 +159,8 @@ func (iss *Issuer) issue(ctx context.Context, spec tokenSpec) (string, error) {
 	}
 	claims["iss"] = iss.cfg.URL
 	claims["sub"] = spec.subject
-	if iss.cfg.Audience != "" {
-		claims["aud"] = iss.cfg.Audience
+	if spec.audience != "" {
+		claims["aud"] = spec.audience
 	}
 	claims["iat"] = spec.issuedAt.Unix()
 	claims["nbf"] = spec.issuedAt.Unix()
@@ -174,7 +181,7 @@ func (iss *Issuer) issue(ctx context.Context, spec tokenSpec) (string, error) {
 		if err != nil {
 			return "", newError(core.ErrUnavailable, "no randomness", err)
 		}
-		rec := &TokenRecord{ID: jti, Kind: spec.kind, SessionID: spec.sessionID, Name: spec.name,
+		rec := &TokenRecord{ID: jti, Kind: spec.kind, SessionID: spec.sessionID, Name: spec.clientID,
 			Claims: payload, IssuedAt: spec.issuedAt, Expires: spec.expires}
 		if err := iss.store.PutToken(ctx, HashToken(tok), rec); err != nil {
 			return "", storeFailure(err)
@@ -191,7 +198,7 @@ func (iss *Issuer) sign(payload []byte) (string, error) {
 	if kid := iss.keys.signer.KeyID(); kid != "" {
 		_ = hdr.Set(jws.KeyIDKey, kid)
 	}
-	tok, err := jws.Sign(payload, jws.WithKey(iss.keys.alg, iss.keys.signer, jws.WithProtectedHeaders(hdr)))
+	tok, err := jws.Sign(payload, jws.WithKey(iss.keys.alg, iss.keys.raw, jws.WithProtectedHeaders(hdr)))
 	if err != nil {
 		return "", newError(ErrServer, "", err)
 	}

@@ -25,7 +25,7 @@ type Issuer struct {
 	store    Store
 	verifier *core.Guard // checks the Issuer's own JWTs (introspection, revocation, renewal)
 	csrf     *http.CrossOriginProtection
-	clients  []clientDigest
+	clients  *clientRegistry
 	log      *slog.Logger
 
 	// Refreshes of one sign-in are serialized, so that a second tab waits
@@ -46,7 +46,17 @@ func New(cfg Config) (*Issuer, error) {
 	if err != nil {
 		return nil, err
 	}
-	iss := &Issuer{cfg: c, keys: keys, store: c.Store, log: c.Logger, seed: maphash.MakeSeed()}
+	clients, err := newClientRegistry(c.Clients, &c)
+	if err != nil {
+		return nil, err
+	}
+	for _, cl := range c.Clients {
+		if len(cl.Secret) < minClientSecret {
+			c.Logger.Warn("tokengate: short client secret; use a long random one", "client_id", cl.ID)
+		}
+	}
+	c.Clients = nil // the registry keeps them, secrets hashed
+	iss := &Issuer{cfg: c, keys: keys, store: c.Store, clients: clients, log: c.Logger, seed: maphash.MakeSeed()}
 	iss.verifier, err = core.New(core.Config{
 		HMACSecret: keys.hmac,
 		Keys:       keys.publicSet(),
@@ -65,9 +75,6 @@ func New(cfg Config) (*Issuer, error) {
 	iss.csrf = http.NewCrossOriginProtection()
 	for _, o := range c.TrustedOrigins {
 		_ = iss.csrf.AddTrustedOrigin(o) // checked by validate
-	}
-	for _, cl := range c.Clients {
-		iss.clients = append(iss.clients, newClientDigest(cl.ID, cl.Secret))
 	}
 	return iss, nil
 }
@@ -113,7 +120,8 @@ func (iss *Issuer) sessionLock(id string) *sync.Mutex {
 }
 
 // now is the Issuer's clock, truncated to whole seconds: the precision of
-// NumericDate claims, so a token's exp and its cookie agree.
+// NumericDate claims, so a token's exp and its cookie agree. Refresh
+// token expiries are computed from the untruncated clock (cfg.Now).
 func (iss *Issuer) now() time.Time { return iss.cfg.Now().Truncate(time.Second) }
 
 // storeFailure wraps a store error as ErrUnavailable: a store that cannot

@@ -35,6 +35,10 @@ const maxSecretFile = 1 << 20
 type keyRing struct {
 	alg    jwa.SignatureAlgorithm
 	signer jwk.Key // private (or symmetric) key, with its kid when it has one
+	// raw is signer as the crypto key jws signs with, converted once
+	// (an RSA key with its CRT values precomputed) instead of on every
+	// token.
+	raw    any
 	public jwk.Set // public halves of the ring's asymmetric keys (the JWKS)
 	hmac   []byte  // the HMAC secret, for HS256
 }
@@ -62,7 +66,7 @@ func loadKeyRing(c *Config, log *slog.Logger) (*keyRing, error) {
 	switch {
 	case len(c.HMACSecret) > 0:
 		if alg != jwa.HS256 {
-			return nil, issuerFieldErr("HMACSecret", "an HMAC secret signs HS256 tokens, not %s", alg)
+			return nil, issuerFieldErr("HMACSecret", "an HMAC secret signs HS256 tokens, not %s: set Algorithm to HS256", alg)
 		}
 		if len(c.HMACSecret) < MinHMACSecret {
 			return nil, issuerFieldErr("HMACSecret", "must be at least %d bytes (it is %d)", MinHMACSecret, len(c.HMACSecret))
@@ -129,19 +133,30 @@ func newKeyRing(alg jwa.SignatureAlgorithm, set jwk.Set, field string) (*keyRing
 		}
 		if err := fitsSigning(alg, raw); err != nil {
 			if set.Len() == 1 {
-				return nil, issuerConfigErr(field, fmt.Errorf("key %q: %w", key.KeyID(), err))
+				return nil, issuerConfigErr(field, fmt.Errorf("key %q: %w%s", key.KeyID(), err, mismatchHint(field)))
 			}
 			continue
 		}
-		ring.signer = key
-		if b, ok := raw.([]byte); ok {
-			ring.hmac = b
+		ring.signer, ring.raw = key, raw
+		switch k := raw.(type) {
+		case []byte:
+			ring.hmac = k
+		case *rsa.PrivateKey:
+			k.Precompute()
 		}
 	}
 	if ring.signer == nil {
-		return nil, issuerFieldErr(field, "holds no key that can sign %s (remove or replace it)", alg)
+		return nil, issuerFieldErr(field, "holds no key that can sign %s%s", alg, mismatchHint(field))
 	}
 	return ring, nil
+}
+
+// mismatchHint tells what to do about keys that do not fit Algorithm.
+func mismatchHint(field string) string {
+	if field == "SecretFile" {
+		return "; set Algorithm to the key's, or move the file away to have a new key generated"
+	}
+	return "; set Algorithm to the key's"
 }
 
 // isPrivateKey reports whether raw is an asymmetric private key.
@@ -187,9 +202,10 @@ func fitsSigning(alg jwa.SignatureAlgorithm, raw any) error {
 }
 
 // loadOrCreateKeySet reads the key set kept in path, or generates one for
-// alg and writes it there with mode 0600 when path does not exist. The
-// file is created atomically (written aside, then linked into place), so
-// two instances starting together end up with the same key.
+// alg and writes it there with mode 0600 when path does not exist, its
+// directory created with mode 0700 when missing. The file is created
+// atomically (written aside, then linked into place), so two instances
+// starting together end up with the same key.
 func loadOrCreateKeySet(path string, alg jwa.SignatureAlgorithm) (jwk.Set, bool, error) {
 	set, err := readKeySet(path)
 	if err == nil {
@@ -205,6 +221,9 @@ func loadOrCreateKeySet(path string, alg jwa.SignatureAlgorithm) (jwk.Set, bool,
 	data, err := json.MarshalIndent(jwkSetOf(key), "", "  ")
 	if err != nil {
 		return nil, false, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, false, fmt.Errorf("cannot create the secret file's directory: %w", err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".tokengate-secret-*")
 	if err != nil {

@@ -154,3 +154,38 @@ func TestJWKSPublishesPublicKeysOnly(t *testing.T) {
 		})
 	}
 }
+
+func TestDefaultSigningIsRS256InAGeneratedDirectory(t *testing.T) {
+	root := t.TempDir()
+	path := filepath.Join(root, "state", "keys", "tokengate.secret")
+	iss, _ := newIssuer(t, issuer.Config{SecretFile: path})
+	for _, dir := range []string{filepath.Join(root, "state"), filepath.Dir(path)} {
+		fi, err := os.Stat(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o700 {
+			t.Fatalf("%s: mode %v, want 0700", dir, fi.Mode().Perm())
+		}
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("secret file: %v %v", fi, err)
+	}
+	hdr, _ := payload(t, login(t, iss).AccessToken)
+	if hdr.Algorithm() != jwa.RS256 || hdr.KeyID() == "" {
+		t.Fatalf("alg %s kid %q, want RS256 with a kid", hdr.Algorithm(), hdr.KeyID())
+	}
+	// An HMAC secret alone means HS256, the only algorithm it signs.
+	hs, _ := newIssuer(t, issuer.Config{HMACSecret: testutil.Secret})
+	if hdr, _ := payload(t, login(t, hs).AccessToken); hdr.Algorithm() != jwa.HS256 {
+		t.Fatalf("with an HMAC secret: %s", hdr.Algorithm())
+	}
+	// A secret file of another algorithm says what to do.
+	hsFile := filepath.Join(root, "hs.secret")
+	newIssuer(t, issuer.Config{Algorithm: "HS256", SecretFile: hsFile})
+	_, err := issuer.New(issuer.Config{URL: testIssuer, SecretFile: hsFile})
+	var ce *core.ConfigError
+	if !errors.As(err, &ce) || ce.Field != "SecretFile" || !strings.Contains(err.Error(), "Algorithm") {
+		t.Fatalf("HS256 file with the RS256 default: %v", err)
+	}
+}

@@ -26,6 +26,15 @@ import (
 // Refreshes of one sign-in are serialized within the process; across
 // processes, Store.Rotate's compare-and-swap decides which one rotates.
 func (iss *Issuer) Refresh(ctx context.Context, refreshToken string) (*Tokens, error) {
+	return iss.refresh(ctx, refreshToken, nil)
+}
+
+// refresh is Refresh with an optional scope (RFC 6749 §6): nil is the
+// sign-in's scope; otherwise the new access token carries only these
+// scopes, which must all have been granted to the sign-in (the refresh
+// token keeps the full grant). A grace handoff hands out the pair of the
+// first refresh as it is, whose Scope says what it carries.
+func (iss *Issuer) refresh(ctx context.Context, refreshToken string, scope []string) (*Tokens, error) {
 	invalid := func(desc string) error { return newError(ErrInvalidGrant, desc, nil) }
 	if !iss.cfg.refreshEnabled() {
 		return nil, invalid("refresh is disabled")
@@ -46,15 +55,21 @@ func (iss *Issuer) Refresh(ctx context.Context, refreshToken string) (*Tokens, e
 	mu.Lock()
 	defer mu.Unlock()
 
-	now := iss.now()
-	if s.Revoked || !iss.cfg.Now().Before(s.Expires) {
+	now := iss.cfg.Now()
+	if s.Revoked || !now.Before(s.Expires) {
 		return nil, invalid("sign-in ended")
 	}
 	if s.RefreshHash == hash {
-		if !iss.cfg.Now().Before(s.RefreshExpires) {
+		if !now.Before(s.RefreshExpires) {
 			return nil, invalid("refresh token expired")
 		}
-		t, next, err := iss.rotate(ctx, s, refreshToken, now)
+		granted := s.Scope
+		if scope != nil {
+			if granted, err = narrowScope(scope, s.Scope); err != nil {
+				return nil, err
+			}
+		}
+		t, next, err := iss.rotate(ctx, s, refreshToken, granted, now)
 		if err == nil || !errors.Is(err, ErrStale) {
 			return t, err
 		}
@@ -63,19 +78,20 @@ func (iss *Issuer) Refresh(ctx context.Context, refreshToken string) (*Tokens, e
 	return iss.rotated(ctx, s, refreshToken, hash)
 }
 
-// rotate issues the next pair of sign-in s and stores the rotation. It
-// returns ErrStale with the current session when another rotation won.
-func (iss *Issuer) rotate(ctx context.Context, s *Session, old string, now time.Time) (*Tokens, *Session, error) {
+// rotate issues the next pair of sign-in s, its access token with scope,
+// and stores the rotation. It returns ErrStale with the current session
+// when another rotation won.
+func (iss *Issuer) rotate(ctx context.Context, s *Session, old, scope string, now time.Time) (*Tokens, *Session, error) {
 	next, err := internal.Random(internal.Bytes)
 	if err != nil {
 		return nil, nil, newError(core.ErrUnavailable, "no randomness", err)
 	}
-	access, accessExp, err := iss.issueAccess(ctx, s, now)
+	access, accessExp, err := iss.issueAccess(ctx, s, scope, now)
 	if err != nil {
 		return nil, nil, err
 	}
 	t := &Tokens{Subject: s.Subject, AccessToken: access, AccessExpires: accessExp,
-		RefreshToken: next, RefreshExpires: iss.refreshExpiry(s, now)}
+		RefreshToken: next, RefreshExpires: iss.refreshExpiry(s, now), Scope: scope}
 	var handoff []byte
 	if iss.cfg.RefreshGrace > 0 {
 		if handoff, err = sealHandoff(old, s.ID, t); err != nil {

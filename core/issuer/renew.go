@@ -79,7 +79,7 @@ func (iss *Issuer) renewToken(ctx context.Context, tok string) (any, error) {
 	if s.Revoked || !earliest(now.Add(iss.cfg.AccessTTL), s.Expires).After(info.expires) {
 		return nil, nil // revoked, or a new token would not live longer
 	}
-	access, exp, err := iss.issueAccess(ctx, s, now)
+	access, exp, err := iss.issueAccess(ctx, s, s.Scope, now)
 	if err != nil {
 		return nil, err
 	}

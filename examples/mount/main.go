@@ -34,7 +34,8 @@ func main() {
 
 	users := newUsers(map[string]string{"alice": "correct horse battery staple"})
 	mux := http.NewServeMux()
-	// POST /login, /refresh, /logout, /introspect, /revoke; GET /.well-known/jwks.json
+	// POST /login, /refresh, /logout, /token, /introspect, /revoke;
+	// GET /userinfo, /.well-known/jwks.json, /.well-known/openid-configuration, ...
 	nethttpmw.Mount(mux, iss.Routes(users.check))
 	me := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, _ := nethttpmw.Principal(r)

@@ -4,7 +4,9 @@
 //
 //	go run ./examples/sts    # then open http://127.0.0.1:8080
 //
-// TOKENGATE_* variables configure it (see the README). With
+// TOKENGATE_* variables configure it (see the README). Resource servers
+// find it by its issuer URL (/.well-known/openid-configuration), clients
+// registered with TOKENGATE_CLIENTS get tokens at /token. With
 // TOKENGATE_STORE_URL=redis://host:port/db several instances share their
 // sign-ins, reference tokens and revocations through Redis.
 package main
@@ -42,7 +44,7 @@ func newApp(log *slog.Logger) (http.Handler, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg := issuer.Config{URL: "http://" + demo.Addr(), Logger: log}
+	cfg := issuer.Config{URL: "http://" + demo.Addr(), Scopes: accounts.scopes(), Logger: log}
 	store, err := redisstore.FromEnv(os.LookupEnv, redisstore.Options{})
 	if err != nil {
 		return nil, nil, err
@@ -62,8 +64,9 @@ func newApp(log *slog.Logger) (http.Handler, func(), error) {
 		closeStore()
 		return nil, nil, err
 	}
-	if os.Getenv(envconfig.EnvClientID) == "" {
-		log.Info("introspection and revocation refuse every caller until TOKENGATE_CLIENT_ID and TOKENGATE_CLIENT_SECRET are set")
+	if os.Getenv(envconfig.EnvClients) == "" && os.Getenv(envconfig.EnvClientID) == "" {
+		log.Info("no client is registered: introspection, revocation and the client credentials grant refuse every caller until " +
+			envconfig.EnvClients + " (or " + envconfig.EnvClientID + " and " + envconfig.EnvClientSecret + ") is set")
 	}
 	return routes(iss, guard, accounts), func() { _ = guard.Close(); closeStore() }, nil
 }

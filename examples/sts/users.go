@@ -59,3 +59,13 @@ func (u users) check(_ context.Context, username, password string) (issuer.Grant
 	}
 	return issuer.Grant{Subject: username, Scopes: a.scopes}, nil
 }
+
+// scopes lists the scopes of every account, for the metadata's
+// scopes_supported.
+func (u users) scopes() []string {
+	var out []string
+	for _, a := range u {
+		out = append(out, a.scopes...)
+	}
+	return out
+}
