@@ -17,6 +17,11 @@ func Authorize(p *Principal, rules ...Rule) error {
 	}
 	for _, r := range rules {
 		if err := r(p); err != nil {
+			if p.JKT != "" {
+				// A bound token came with the DPoP scheme: so does the
+				// challenge (RFC 9449 §7.1).
+				return viaDPoP(err)
+			}
 			return err
 		}
 	}

@@ -90,6 +90,9 @@ func (cr *claimRules) check(claims map[string]any, now time.Time) (*Principal, e
 			return nil, newError(ErrMalformed, "scp is not a list of strings", nil)
 		}
 	}
+	if p.JKT, err = confirmation(claims); err != nil {
+		return nil, err
+	}
 	if v, ok := claims[cr.roles]; ok {
 		p.Roles, _ = internal.StringList(v, true)
 	}

@@ -148,6 +148,10 @@ type Config struct {
 	// Introspection configures RFC 7662 introspection of reference tokens.
 	Introspection IntrospectionConfig
 
+	// DPoP configures sender-constrained tokens (RFC 9449): allowed by
+	// default, next to bearer tokens.
+	DPoP DPoPConfig
+
 	// References resolves reference tokens in-process, from a token
 	// service's store, instead of introspecting them: an *Issuer is one
 	// (Issuer.GuardConfig sets it). It takes precedence over Introspection
@@ -305,6 +309,7 @@ func (c Config) withDefaults() Config {
 	if c.Introspection.NegativeTTL == 0 {
 		c.Introspection.NegativeTTL = DefaultIntrospectionNegTTL
 	}
+	c.DPoP = c.DPoP.withDefaults()
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -352,6 +357,9 @@ func (c *Config) validate() error {
 		}
 	}
 	if err := c.Introspection.validate(c.introspectsDiscovered()); err != nil {
+		return err
+	}
+	if err := c.DPoP.validate(); err != nil {
 		return err
 	}
 	if len(c.HMACSecret) > 0 && len(c.HMACSecret) < 32 {

@@ -27,6 +27,11 @@
 // A token seen before is answered from a cache without any signature check
 // or JSON decoding; entries never outlive the token's exp or Config.CacheTTL.
 //
+// Sender-constrained tokens (DPoP, RFC 9449) are accepted next to bearer
+// tokens unless Config.DPoP says otherwise: a token bound to a key (cnf.jkt)
+// passes only as "Authorization: DPoP <token>" with a valid proof of that
+// key in the DPoP header, one proof per request (see DPoPConfig).
+//
 // core is the resource server only. Issuing tokens is package
 // core/issuer, whose Issuer.GuardConfig builds a Guard for what it issues;
 // reading TOKENGATE_* environment variables is package core/envconfig.

@@ -51,6 +51,16 @@ var (
 	// ErrUnavailable: a key set or introspection endpoint could not be
 	// reached (or answered badly) and nothing usable was cached.
 	ErrUnavailable = internal.ErrUnavailable
+
+	// ErrDPoPProof: the DPoP proof is missing or invalid (RFC 9449 §4.3).
+	ErrDPoPProof = internal.ErrDPoPProof
+	// ErrDPoPNonce: the DPoP proof lacks the server's nonce, or carries a
+	// stale one (RFC 9449 §8).
+	ErrDPoPNonce = internal.ErrDPoPNonce
+	// ErrDPoPBinding: the token was presented against its binding: a
+	// DPoP-bound token as a bearer token, an unbound token with the DPoP
+	// scheme, a bearer token where DPoP is required.
+	ErrDPoPBinding = internal.ErrDPoPBinding
 )
 
 // Error is the error type returned by the Guard. Kind is one of the
@@ -72,6 +82,7 @@ var kinds = [...]error{
 	ErrNoToken, ErrMalformed, ErrTokenTooLarge, ErrAlgorithm, ErrUnknownKey, ErrSignature,
 	ErrTokenExpired, ErrTokenNotYetValid, ErrIssuedInFuture, ErrIssuer, ErrAudience, ErrType,
 	ErrMissingClaim, ErrInactive, ErrInsufficientScope, ErrForbidden, ErrUnavailable,
+	ErrDPoPProof, ErrDPoPNonce, ErrDPoPBinding,
 }
 
 // asError converts any error into an *Error. A bare sentinel (or an error

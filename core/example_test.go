@@ -25,10 +25,14 @@ func (h header) Header(name string) string {
 	}
 	return ""
 }
-func (header) Cookie(string) string { return "" }
-func (header) Query(string) string  { return "" }
-func (header) Method() string       { return "GET" }
-func (header) Path() string         { return "/" }
+func (header) Cookie(string) string         { return "" }
+func (header) Query(string) string          { return "" }
+func (header) Method() string               { return "GET" }
+func (header) Path() string                 { return "/" }
+func (header) EscapedPath() string          { return "/" }
+func (header) Host() string                 { return "api.example" }
+func (header) Scheme() string               { return "https" }
+func (header) HeaderValues(string) []string { return nil }
 
 func Example() {
 	secret := []byte("an HMAC secret of at least 32 bytes!")

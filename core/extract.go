@@ -24,6 +24,23 @@ type Request interface {
 	Method() string
 	// Path returns the URL path.
 	Path() string
+
+	// What a DPoP proof's htu and the uniqueness of its header are checked
+	// against (RFC 9449 §4.3). Adapters report the request as it reached
+	// the server; forwarded headers are the Guard's to read, and only when
+	// DPoPConfig.TrustForwarded says so.
+
+	// Scheme returns "https" when the request came over TLS, "http"
+	// otherwise.
+	Scheme() string
+	// Host returns the Host header (the :authority of HTTP/2 and HTTP/3).
+	Host() string
+	// EscapedPath returns the path as the request line sent it,
+	// percent-encoded, without the query.
+	EscapedPath() string
+	// HeaderValues returns every value of the named header, nil when
+	// there is none.
+	HeaderValues(name string) []string
 }
 
 // sourceKind is where a token is looked for.
@@ -76,25 +93,32 @@ func parseLookup(spec string) ([]source, error) {
 	return out, nil
 }
 
-// extract returns the token found in the first source that has one,
-// checking its size before anything else. It returns ErrNoToken when no
-// source carries a token. The RFC 6750 b64token syntax is checked by
-// Guard.Validate on a cache miss: a cached token passed it already.
-func extract(r Request, sources []source, maxSize int) (string, error) {
+// extract returns the token found in the first source that has one, and
+// how it was presented, checking its size before anything else. With
+// dpop, the Authorization header may use the DPoP scheme (RFC 9449 §7.1)
+// as well as Bearer. It returns ErrNoToken when no source carries a token.
+// The RFC 6750 b64token syntax is checked by Guard.Validate on a cache
+// miss: a cached token passed it already.
+func extract(r Request, sources []source, maxSize int, dpop bool) (string, presentation, error) {
 	for _, s := range sources {
 		var tok string
+		how := asBearer
 		switch s.kind {
 		case fromAuthorization:
 			v := r.Header("Authorization")
 			if v == "" {
 				continue
 			}
-			t, isBearer, err := internal.Bearer(v)
-			if !isBearer {
+			t, ours, err := internal.Bearer(v)
+			if !ours && dpop {
+				t, ours, err = internal.DPoP(v)
+				how = asDPoP
+			}
+			if !ours {
 				continue // another scheme (Basic, ...): not ours
 			}
 			if err != nil {
-				return "", err
+				return "", how, err
 			}
 			tok = t
 		case fromHeader:
@@ -111,11 +135,11 @@ func extract(r Request, sources []source, maxSize int) (string, error) {
 			continue
 		}
 		if len(tok) > maxSize {
-			return "", newError(ErrTokenTooLarge, "token too large", nil)
+			return "", how, newError(ErrTokenTooLarge, "token too large", nil)
 		}
-		return tok, nil
+		return tok, how, nil
 	}
-	return "", newError(ErrNoToken, "authentication required", nil)
+	return "", asBearer, newError(ErrNoToken, "authentication required", nil)
 }
 
 // isCookieValue reports whether s holds only bytes net/http accepts in a

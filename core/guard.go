@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tokengate/tokengate/internal"
+	"github.com/tokengate/tokengate/internal/dpop"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -19,9 +20,10 @@ type Guard struct {
 	cfg     Config
 	sources []source
 	issuers *issuerSet
-	jwt     *jwtVerifier  // nil without local keys
-	intro   *introspector // nil without an introspection endpoint
-	cache   *resultCache  // nil when caching is off
+	jwt     *jwtVerifier   // nil without local keys
+	intro   *introspector  // nil without an introspection endpoint
+	dpop    *dpop.Verifier // nil when DPoP is disabled
+	cache   *resultCache   // nil when caching is off
 	flight  singleflight.Group
 	log     *slog.Logger
 	stop    context.CancelFunc // ends background key refreshes
@@ -64,6 +66,10 @@ func New(cfg Config) (*Guard, error) {
 	}
 	if c.CacheTTL > 0 {
 		g.cache = newResultCache(c.CacheMaxEntries, cfg.Now)
+	}
+	if g.dpop, err = newDPoPVerifier(&c); err != nil {
+		stop()
+		return nil, err
 	}
 	return g, nil
 }
@@ -108,7 +114,7 @@ func (g *Guard) authenticate(ctx context.Context, r Request, optional bool, rule
 	if g.cfg.Skip != nil && g.cfg.Skip(r) {
 		return nil, nil
 	}
-	tok, err := extract(r, g.sources, g.cfg.MaxTokenSize)
+	tok, how, err := extract(r, g.sources, g.cfg.MaxTokenSize, g.dpop != nil)
 	if err != nil {
 		if optional && errors.Is(err, ErrNoToken) {
 			return nil, nil
@@ -116,11 +122,14 @@ func (g *Guard) authenticate(ctx context.Context, r Request, optional bool, rule
 		g.logRejection(ctx, err)
 		return nil, err
 	}
-	p, err := g.Validate(ctx, tok)
+	p, err := g.present(ctx, r, tok, how)
 	if err == nil {
 		err = Authorize(p, rules...)
 	}
 	if err != nil {
+		if how == asDPoP {
+			err = viaDPoP(err)
+		}
 		g.logRejection(ctx, err)
 		return nil, err
 	}
@@ -128,7 +137,9 @@ func (g *Guard) authenticate(ctx context.Context, r Request, optional bool, rule
 }
 
 // Validate checks a raw token, from the cache when it was seen before, and
-// applies Config.Check to its Principal.
+// applies Config.Check to its Principal. It sees no request, so it checks
+// no DPoP proof: a Principal with a JKT from Validate proves nothing about
+// who sent the token (Authenticate checks the proof).
 func (g *Guard) Validate(ctx context.Context, tok string) (*Principal, error) {
 	p, err := g.lookup(ctx, tok)
 	if err != nil {

@@ -39,6 +39,10 @@ type Principal struct {
 	UserInfo map[string]any
 	// ExpiresAt is the exp claim; zero when the token has none.
 	ExpiresAt time.Time
+	// JKT is the thumbprint (RFC 7638) of the key the token is bound to
+	// (cnf.jkt, RFC 9449 §6); empty for a bearer token. A Principal with
+	// a JKT was authenticated with a valid DPoP proof of that key.
+	JKT string
 	// Token is the raw token, only when Config.KeepToken is set.
 	Token string
 }

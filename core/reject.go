@@ -22,10 +22,14 @@ type Rejection struct {
 	ContentType string
 	// Body is the response body.
 	Body []byte
+	// DPoPNonce, when set, is a fresh server nonce for DPoP proofs
+	// (RFC 9449 §8), sent in the DPoP-Nonce header.
+	DPoPNonce string
 }
 
 // SetHeaders calls set for each response header of the answer:
-// WWW-Authenticate when there is a challenge, Content-Type, and
+// WWW-Authenticate when there is a challenge, DPoP-Nonce when there is a
+// nonce, Content-Type, and
 // Cache-Control: no-store, so that no cache keeps an answer about
 // credentials. Adapters pass their framework's setter
 // (http.Header.Set, fiber's Ctx.Set), so every adapter sends the same
@@ -33,6 +37,9 @@ type Rejection struct {
 func (r Rejection) SetHeaders(set func(name, value string)) {
 	if r.WWWAuthenticate != "" {
 		set("WWW-Authenticate", r.WWWAuthenticate)
+	}
+	if r.DPoPNonce != "" {
+		set("DPoP-Nonce", r.DPoPNonce)
 	}
 	set("Content-Type", r.ContentType)
 	set("Cache-Control", "no-store")
@@ -53,9 +60,18 @@ type ErrorBody struct {
 //   - ErrUnavailable: 503, no WWW-Authenticate, body error "temporarily_unavailable";
 //   - anything else: 401, error="invalid_token".
 //
+// Failures of DPoP (RFC 9449 §7.1) are answered with the DPoP scheme and
+// the algs proofs may use: ErrDPoPProof as error="invalid_dpop_proof",
+// ErrDPoPNonce as error="use_dpop_nonce" with a DPoP-Nonce header,
+// ErrDPoPBinding and the failures of requests made with the DPoP scheme
+// as above; with DPoPRequired, a missing token too.
+//
 // Config.RenderError, when set, may rewrite the result.
 func (g *Guard) Reject(err error) Rejection {
 	r := rejection(g.cfg.Realm, err)
+	if g.dpop != nil {
+		r = g.dpopRejection(err, r)
+	}
 	if g.cfg.RenderError != nil {
 		r = g.cfg.RenderError(err, r)
 	}

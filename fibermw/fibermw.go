@@ -25,6 +25,7 @@ import (
 	"context"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/tokengate/tokengate/core"
 )
@@ -95,3 +96,34 @@ func (q request) Cookie(name string) string { return q.c.Cookies(name) }
 func (q request) Query(name string) string  { return q.c.Query(name) }
 func (q request) Method() string            { return q.c.Method() }
 func (q request) Path() string              { return q.c.Path() }
+
+// Host is the Host header as fasthttp read it: fiber's Hostname reads
+// X-Forwarded-Host, which is for the Guard to trust or not.
+func (q request) Host() string { return q.c.Get(fiber.HeaderHost) }
+
+// EscapedPath is the path as the request line sent it, whatever fiber's
+// UnescapePath.
+func (q request) EscapedPath() string { return utils.UnsafeString(q.c.Request().URI().PathOriginal()) }
+
+// Scheme is the connection's: fiber's Protocol reads X-Forwarded-Proto,
+// which is for the Guard to trust or not.
+func (q request) Scheme() string {
+	if q.c.Context().IsTLS() {
+		return "https"
+	}
+	return "http"
+}
+
+// HeaderValues returns every value of the named header; the slice is
+// new, its strings alias fasthttp's buffers.
+func (q request) HeaderValues(name string) []string {
+	all := q.c.Request().Header.PeekAll(name)
+	if len(all) == 0 {
+		return nil
+	}
+	out := make([]string, len(all))
+	for i, v := range all {
+		out[i] = utils.UnsafeString(v)
+	}
+	return out
+}

@@ -75,10 +75,22 @@ func Request(r *http.Request) core.Request { return request{r} }
 // request is the core.Request view of an *http.Request.
 type request struct{ r *http.Request }
 
-func (q request) Header(name string) string { return q.r.Header.Get(name) }
-func (q request) Method() string            { return q.r.Method }
-func (q request) Path() string              { return q.r.URL.Path }
-func (q request) Query(name string) string  { return q.r.URL.Query().Get(name) }
+func (q request) Header(name string) string         { return q.r.Header.Get(name) }
+func (q request) HeaderValues(name string) []string { return q.r.Header.Values(name) }
+func (q request) Method() string                    { return q.r.Method }
+func (q request) Path() string                      { return q.r.URL.Path }
+func (q request) EscapedPath() string               { return q.r.URL.EscapedPath() }
+func (q request) Host() string                      { return q.r.Host }
+func (q request) Query(name string) string          { return q.r.URL.Query().Get(name) }
+
+// Scheme is the connection's: X-Forwarded-Proto is for the Guard to
+// trust or not.
+func (q request) Scheme() string {
+	if q.r.TLS != nil {
+		return "https"
+	}
+	return "http"
+}
 func (q request) Cookie(name string) string {
 	c, err := q.r.Cookie(name)
 	if err != nil {

@@ -3,6 +3,7 @@ package envconfig
 import (
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/tokengate/tokengate/core"
 )
@@ -24,6 +25,9 @@ const (
 	EnvMaxTokenSize     = "TOKENGATE_MAX_TOKEN_SIZE"
 	EnvRequiredType     = "TOKENGATE_REQUIRED_TYPE"
 	EnvPublicKeyFile    = "TOKENGATE_PUBLIC_KEY_FILE"
+	// EnvDPoP is allowed (default), required or disabled: how DPoP-bound
+	// tokens (RFC 9449) are treated.
+	EnvDPoP = "TOKENGATE_DPOP"
 )
 
 // Introspection settings beyond the endpoint and its credentials; the
@@ -68,6 +72,7 @@ var guardVars = fieldVars{
 	{"MaxTokenSize", EnvMaxTokenSize},
 	{"TypHeader", EnvRequiredType},
 	{"PublicKeysPEM", EnvPublicKeyFile},
+	{"DPoP.Mode", EnvDPoP},
 }
 
 // Guard reads a core.Config from the TOKENGATE_* variables through
@@ -131,6 +136,14 @@ func loadGuard(c core.Config, lookup func(string) (string, bool)) (core.Config, 
 			e.fail(EnvMaxTokenSize, "%q is not a positive number of bytes", v)
 		}
 		c.MaxTokenSize = n
+	}
+	if v, ok := e.get(EnvDPoP); ok {
+		switch mode := core.DPoPMode(strings.ToLower(v)); mode {
+		case core.DPoPAllowed, core.DPoPRequired, core.DPoPDisabled:
+			c.DPoP.Mode = mode
+		default:
+			e.fail(EnvDPoP, "%q is not allowed, required or disabled", v)
+		}
 	}
 	if v, ok := e.get(EnvPublicKeyFile); ok {
 		pem, err := os.ReadFile(v)

@@ -36,6 +36,30 @@ func TestGuard(t *testing.T) {
 	}
 }
 
+func TestGuardDPoPModes(t *testing.T) {
+	tests := []struct {
+		value string
+		want  core.DPoPMode
+	}{
+		{"", ""}, // core.New's default: allowed
+		{"allowed", core.DPoPAllowed},
+		{"required", core.DPoPRequired},
+		{"Disabled", core.DPoPDisabled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			env := map[string]string{"TOKENGATE_JWT_SECRET": string(testutil.Secret), "TOKENGATE_DPOP": tt.value}
+			cfg, err := envconfig.Guard(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.DPoP.Mode != tt.want {
+				t.Fatalf("mode %q, want %q", cfg.DPoP.Mode, tt.want)
+			}
+		})
+	}
+}
+
 func TestGuardZeroDurations(t *testing.T) {
 	env := map[string]string{"TOKENGATE_JWT_SECRET": string(testutil.Secret), "TOKENGATE_LEEWAY": "0s", "TOKENGATE_CACHE_TTL": "0"}
 	cfg, err := envconfig.Guard(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
@@ -62,6 +86,7 @@ func TestEnvErrorsNameTheVariable(t *testing.T) {
 		{"bad algorithm", map[string]string{"TOKENGATE_JWT_SECRET": secret, "TOKENGATE_ALGORITHMS": "none"}, "TOKENGATE_ALGORITHMS"},
 		{"bad lookup", map[string]string{"TOKENGATE_JWT_SECRET": secret, "TOKENGATE_TOKEN_LOOKUP": "form:x"}, "TOKENGATE_TOKEN_LOOKUP"},
 		{"bad introspection URL", map[string]string{"TOKENGATE_INTROSPECTION_URL": "localhost"}, "TOKENGATE_INTROSPECTION_URL"},
+		{"bad DPoP mode", map[string]string{"TOKENGATE_JWT_SECRET": secret, "TOKENGATE_DPOP": "sometimes"}, "TOKENGATE_DPOP"},
 		{"discovered issuer that is not a URL", map[string]string{"TOKENGATE_ISSUER": "idp.example"}, "TOKENGATE_ISSUER"},
 		{"discovered issuer in clear text", map[string]string{"TOKENGATE_ISSUER": "http://idp.example"}, "TOKENGATE_ISSUER"},
 		{"second issuer in clear text", map[string]string{"TOKENGATE_ISSUER": "https://a.example,http://b.example"}, "TOKENGATE_ISSUER"},

@@ -83,8 +83,11 @@ func New(cfg Config) (*Issuer, error) {
 // what this Issuer issues: its verification keys (the HMAC secret or the
 // public keys), its iss and aud, the Issuer itself as ReferenceResolver
 // (reference tokens are checked against the Store on every use, never
-// cached) and, when the cookie name is not the default, a TokenLookup
-// that reads it. Fields already set in base are kept.
+// cached), the Store as DPoP replay cache when it implements
+// core.ReplayCache (the Redis store does: instances sharing it refuse a
+// proof replayed at another) and, when the cookie name is not the
+// default, a TokenLookup that reads it. Fields already set in base are
+// kept.
 func (iss *Issuer) GuardConfig(base core.Config) core.Config {
 	c := base
 	if c.HMACSecret == nil && iss.keys.hmac != nil {
@@ -104,6 +107,9 @@ func (iss *Issuer) GuardConfig(base core.Config) core.Config {
 	}
 	if c.Revocations == nil {
 		c.Revocations = iss
+	}
+	if replay, ok := iss.store.(core.ReplayCache); ok && c.DPoP.Replay == nil {
+		c.DPoP.Replay = replay
 	}
 	if c.TokenLookup == "" && iss.cfg.Cookie.Name != DefaultCookieName {
 		c.TokenLookup = "header:Authorization,cookie:" + iss.cfg.Cookie.Name

@@ -23,17 +23,24 @@ type testCase struct {
 	upstream upstream
 	path     string
 	header   http.Header
-	want     answer
+	// build, when set, adds headers made for the request's URL, such as
+	// a DPoP proof, which names it.
+	build func(t testing.TB, url string) http.Header
+	// replay sends the request twice, headers and all: the first must be
+	// accepted, the second gets want.
+	replay bool
+	want   answer
 }
 
 // upstream is the state of the JWKS or discovery endpoint behind the Guard.
 type upstream int
 
 const (
-	up          upstream = iota // serves the signing key
-	failing                     // answers 500
-	unreachable                 // refuses connections
-	mixedUp                     // serves a discovery document naming another issuer
+	up           upstream = iota // serves the signing key
+	failing                      // answers 500
+	unreachable                  // refuses connections
+	mixedUp                      // serves a discovery document naming another issuer
+	dpopRequired                 // serves the signing key; TOKENGATE_DPOP=required
 )
 
 // answer is what an app must send back.
@@ -97,21 +104,35 @@ func run(t *testing.T, base map[upstream]string, cases []testCase) {
 	t.Cleanup(client.CloseIdleConnections)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			req, err := http.NewRequest(http.MethodGet, base[c.upstream]+c.path, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for name, values := range c.header {
-				for _, v := range values {
-					req.Header.Add(name, v)
+			url := base[c.upstream] + c.path
+			header := c.header.Clone()
+			if c.build != nil {
+				if header == nil {
+					header = http.Header{}
+				}
+				for name, values := range c.build(t, url) {
+					header[name] = append(header[name], values...)
 				}
 			}
-			res, err := client.Do(req)
-			if err != nil {
-				t.Fatal(err)
+			send := func() *http.Response {
+				req, err := http.NewRequest(http.MethodGet, url, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				req.Header = header.Clone()
+				res, err := client.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { res.Body.Close() })
+				return res
 			}
-			defer res.Body.Close()
-			check(t, res, c.want)
+			if c.replay {
+				if res := send(); res.StatusCode != http.StatusOK {
+					t.Fatalf("first request: status %d, want 200", res.StatusCode)
+				}
+			}
+			check(t, send(), c.want)
 		})
 	}
 }

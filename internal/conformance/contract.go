@@ -37,14 +37,18 @@ func RunContract(t *testing.T, serve Serve) {
 		closedJWKS.Close()
 
 		base := map[upstream]string{}
-		for state, url := range map[upstream]string{up: jwks.JWKSURL(), failing: failingJWKS.JWKSURL(), unreachable: closedJWKS.JWKSURL()} {
-			base[state] = serve(t, envGuard(t, map[string]string{
+		for state, url := range map[upstream]string{up: jwks.JWKSURL(), failing: failingJWKS.JWKSURL(), unreachable: closedJWKS.JWKSURL(), dpopRequired: jwks.JWKSURL()} {
+			env := map[string]string{
 				envconfig.EnvJWKSURL:  url,
 				envconfig.EnvIssuer:   issuerURL,
 				envconfig.EnvAudience: audience + ",other",
-			}))
+			}
+			if state == dpopRequired {
+				env[envconfig.EnvDPoP] = "required"
+			}
+			base[state] = serve(t, envGuard(t, env))
 		}
-		issuers := map[upstream]string{up: issuerURL, failing: issuerURL, unreachable: issuerURL}
+		issuers := map[upstream]string{up: issuerURL, failing: issuerURL, unreachable: issuerURL, dpopRequired: issuerURL}
 		run(t, base, contractCases(t, key, issuers))
 	})
 	t.Run("keys discovered from TOKENGATE_ISSUER", func(t *testing.T) {
@@ -59,20 +63,25 @@ func RunContract(t *testing.T, serve Serve) {
 		mixedUpProvider.SetMetadata("issuer", provider.Issuer(""))
 
 		issuers := map[upstream]string{
-			up:          provider.Issuer(""),
-			failing:     failingProvider.Issuer(""),
-			unreachable: closedProvider.Issuer(""),
-			mixedUp:     mixedUpProvider.Issuer(""),
+			up:           provider.Issuer(""),
+			failing:      failingProvider.Issuer(""),
+			unreachable:  closedProvider.Issuer(""),
+			mixedUp:      mixedUpProvider.Issuer(""),
+			dpopRequired: provider.Issuer(""),
 		}
 		base := map[upstream]string{}
 		for state, iss := range issuers {
 			if state == up {
 				iss += "," + second.Issuer("")
 			}
-			base[state] = serve(t, envGuard(t, map[string]string{
+			env := map[string]string{
 				envconfig.EnvIssuer:   iss,
 				envconfig.EnvAudience: audience + ",other",
-			}))
+			}
+			if state == dpopRequired {
+				env[envconfig.EnvDPoP] = "required"
+			}
+			base[state] = serve(t, envGuard(t, env))
 		}
 		cases := contractCases(t, key, issuers)
 		run(t, base, append(cases, severalIssuersCases(t, key, secondKey, second.Issuer(""), issuers[mixedUp])...))
@@ -163,6 +172,14 @@ func contractCases(t testing.TB, key testutil.Key, issuers map[upstream]string) 
 		algNone     = testutil.MintRaw(t, map[string]any{"alg": "none", "typ": "JWT"}, claims(nil), "", nil)
 		unknownKid  = mint(unknownKey, nil)
 		tooLarge    = strings.Repeat("a", core.DefaultMaxTokenSize+1)
+
+		client      = testutil.NewKey(t, jwa.ES256, "")
+		otherClient = testutil.NewKey(t, jwa.ES256, "")
+		cnf         = map[string]any{"cnf": map[string]any{"jkt": testutil.JKT(t, client)}}
+		bound       = mint(key, cnf)
+		// boundAdminClaims are the extra claims of boundAdmin.
+		boundAdminClaims = map[string]any{"cnf": cnf["cnf"], "scope": "read admin"}
+		boundAdmin       = mint(key, boundAdminClaims)
 	)
 
 	// The valid tokens of the Guard behind another upstream state.
@@ -243,5 +260,26 @@ func contractCases(t testing.TB, key testutil.Key, issuers map[upstream]string) 
 		{name: "JWKS answering 500, whoami without a token", upstream: failing, path: "/whoami", want: anonymous},
 		{name: "JWKS answering 500, healthz", upstream: failing, path: "/healthz", want: health},
 		{name: "JWKS unreachable", upstream: unreachable, path: "/me", header: bearer(validFor(unreachable)), want: unavailable},
+
+		// DPoP (RFC 9449).
+		{name: "DPoP-bound token with its proof", path: "/me", build: dpopProof(client, bound), want: ok(me([]string{"read"}, cnf))},
+		{name: "DPoP-bound token on admin", path: "/admin", build: dpopProof(client, boundAdmin), want: ok(me([]string{"read", "admin"}, boundAdminClaims))},
+		{name: "DPoP-bound token on whoami", path: "/whoami", build: dpopProof(client, bound), want: ok(map[string]any{"authenticated": true, "sub": "alice"})},
+		{name: "DPoP-bound token sent as Bearer", path: "/me", header: bearer(bound), want: dpopInvalidToken("DPoP-bound token sent as a bearer token")},
+		{name: "DPoP proof of another key", path: "/me", build: dpopProof(otherClient, bound), want: dpopProofInvalid("DPoP proof key does not match the token's binding")},
+		{name: "DPoP token without a proof", path: "/me", header: authz("DPoP " + bound), want: dpopProofInvalid("missing DPoP proof")},
+		{name: "TOKENGATE_DPOP=required: DPoP-bound token", upstream: dpopRequired, path: "/me", build: dpopProof(client, bound), want: ok(me([]string{"read"}, cnf))},
+		{name: "TOKENGATE_DPOP=required: Bearer token", upstream: dpopRequired, path: "/me", header: bearer(validFor(dpopRequired)), want: dpopInvalidToken("DPoP-bound token required")},
+		{name: "TOKENGATE_DPOP=required: healthz", upstream: dpopRequired, path: "/healthz", want: health},
+	}
+}
+
+// dpopProof builds the headers of a request carrying tok with the DPoP
+// scheme and a fresh proof of k for the request's URL.
+func dpopProof(k testutil.Key, tok string) func(testing.TB, string) http.Header {
+	return func(t testing.TB, url string) http.Header {
+		htu, _, _ := strings.Cut(url, "?")
+		proof := testutil.Proof(t, k, testutil.ProofClaims(http.MethodGet, htu, tok, time.Now(), nil), nil)
+		return http.Header{"Authorization": {"DPoP " + tok}, "DPoP": {proof}}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/tokengate/tokengate/core"
+	"github.com/tokengate/tokengate/internal/testutil"
 )
 
 // The services RunGRPC calls, as prefixes of their full method names. Both
@@ -96,6 +97,56 @@ func RunGRPC(t *testing.T, serve ServeGRPC) {
 	}
 	if ran < len(grpcMethods) {
 		t.Fatalf("only %d cases have a gRPC form", ran)
+	}
+	runGRPCDPoP(t, serve)
+}
+
+// runGRPCDPoP runs the DPoP table of RunMiddleware as gRPC calls: a
+// proof's htu is http://<:authority>/<full method name>, the URL of the
+// call's HTTP/2 request on an insecure connection, and proofs travel in
+// the dpop metadata key.
+func runGRPCDPoP(t *testing.T, serve ServeGRPC) {
+	for _, required := range []bool{false, true} {
+		mode := core.DPoPAllowed
+		if required {
+			mode = core.DPoPRequired
+		}
+		addr := serve(t, NewGuard(t, core.Config{HMACSecret: testutil.Secret, DPoP: core.DPoPConfig{Mode: mode}}))
+		conn, err := grpc.NewClient("passthrough:///"+addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = conn.Close() })
+		for _, c := range dpopCases(t, required, http.MethodPost) {
+			method, ok := grpcMethods[c.path]
+			if !ok {
+				continue // a query string
+			}
+			for _, service := range []string{GRPCUnary, GRPCStream} {
+				t.Run(strings.Trim(service, "/")+"/"+c.name, func(t *testing.T) {
+					header := c.header.Clone()
+					if c.build != nil {
+						header = c.build(t, "http://"+addr+service+method)
+					}
+					call := func() (*structpb.Struct, error) {
+						ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+						defer cancel()
+						md := metadata.MD{}
+						for name, values := range header {
+							md.Append(name, values...)
+						}
+						return callGRPC(metadata.NewOutgoingContext(ctx, md), conn, service+method)
+					}
+					if c.replay {
+						if _, err := call(); err != nil {
+							t.Fatalf("first call: %v", err)
+						}
+					}
+					reply, err := call()
+					checkGRPC(t, reply, err, c.want)
+				})
+			}
+		}
 	}
 }
 

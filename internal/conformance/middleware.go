@@ -23,13 +23,16 @@ import (
 //	/skipped          New(g, core.Scopes("admin")); the Guard's Skip lets GET /skipped through
 //
 // The Guard reads tokens from the Authorization header, an X-Api-Token
-// header, the access_token cookie and the access_token query parameter, so
-// every method of the adapter's core.Request view is exercised.
+// header, the access_token cookie and the access_token query parameter,
+// and checks DPoP proofs against the request's scheme, host, path and DPoP
+// headers (dpop.go), so every method of the adapter's core.Request view
+// is exercised.
 func RunMiddleware(t *testing.T, serve Serve) {
 	g := middlewareGuard(t, func(r core.Request) bool {
 		return r.Method() == http.MethodGet && r.Path() == "/skipped"
 	})
 	run(t, map[upstream]string{up: serve(t, g)}, middlewareCases(t))
+	runDPoP(t, serve)
 }
 
 // middlewareGuard is the Guard of the adapter tables; skip is its Skip.

@@ -236,9 +236,14 @@ func Serve(t testing.TB, serve func(net.Listener) error, shutdown func() error) 
 }
 
 // Request is a core.Request made of maps, for tests of the core alone.
+// Its URL is http://URLHost/URLPath (Secure: https), its method Verb.
 type Request struct {
 	Headers, Cookies, Params map[string]string
-	Verb, URLPath            string
+	// More holds further values of headers, after those of Headers.
+	More          map[string][]string
+	Verb, URLPath string
+	URLHost       string
+	Secure        bool
 }
 
 func (r Request) Header(name string) string {
@@ -249,10 +254,30 @@ func (r Request) Header(name string) string {
 	}
 	return ""
 }
+func (r Request) HeaderValues(name string) []string {
+	var out []string
+	if v := r.Header(name); v != "" {
+		out = append(out, v)
+	}
+	for k, v := range r.More {
+		if http.CanonicalHeaderKey(k) == http.CanonicalHeaderKey(name) {
+			out = append(out, v...)
+		}
+	}
+	return out
+}
 func (r Request) Cookie(name string) string { return r.Cookies[name] }
 func (r Request) Query(name string) string  { return r.Params[name] }
 func (r Request) Method() string            { return r.Verb }
 func (r Request) Path() string              { return r.URLPath }
+func (r Request) EscapedPath() string       { return r.URLPath }
+func (r Request) Host() string              { return r.URLHost }
+func (r Request) Scheme() string {
+	if r.Secure {
+		return "https"
+	}
+	return "http"
+}
 
 // Bearer is a Request with "Authorization: Bearer tok".
 func Bearer(tok string) Request {
