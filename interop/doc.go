@@ -1,7 +1,9 @@
 // Package interop holds tokengate's interoperability tests: tokengate
 // against software nobody here wrote. Its tests start a real Ory Hydra
 // (internal/hydra) on loopback ports and validate Hydra's tokens with the
-// Guard; clients such as golang.org/x/oauth2 talk to the servers.
+// Guard and with examples/nethttp run as a process, configured by Hydra's
+// issuer URL alone; clients such as golang.org/x/oauth2 talk to the
+// servers.
 //
 // It is a module of its own, so that what it needs stays out of
 // tokengate's go.mod. Run it with bash interop/run.sh, which builds Hydra
