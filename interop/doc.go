@@ -3,6 +3,15 @@
 // (internal/hydra) on loopback ports and validate Hydra's tokens with the
 // Guard; clients such as golang.org/x/oauth2 talk to the servers.
 //
+// The other way round, tokengate's token service (examples/sts, built
+// from this checkout and run on loopback) serves clients nobody here
+// wrote: golang.org/x/oauth2 (client credentials and refresh with
+// rotation), github.com/coreos/go-oidc/v3 (discovery, access tokens
+// verified through the JWKS, userinfo) and github.com/zitadel/oidc/v3's
+// resource server client (discovery, introspection before and after
+// revocation); examples/nethttp, configured by the service's issuer URL,
+// accepts what it issues.
+//
 // It is a module of its own, so that what it needs stays out of
 // tokengate's go.mod. Run it with bash interop/run.sh, which builds Hydra
 // (interop/tools/hydra, a module of its own too) and passes the binary's
