@@ -10,11 +10,12 @@
 # suite runs: a few minutes on a machine's first run, then the cached
 # binary is reused (interop/tools/hydra/build.sh).
 #
-# The Redis store's tests need a real redis-server: this script installs
-# Debian's package when it is missing. The tests start their own servers on
-# free loopback ports, without persistence, and stop them when they end
-# (internal/testutil/redis.go), so nothing is left running; without
-# redis-server they fail rather than skip.
+# The Redis store's tests need a real redis-server and redis-cli: this
+# script installs Debian's package when it is missing. The tests start their
+# own servers on free loopback ports, without persistence (one server, a
+# Redis Cluster, a Sentinel setup, a TLS server: internal/testutil), and stop
+# them when they end, so nothing is left running; without redis-server they
+# fail rather than skip.
 # Usage: bash scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,7 +35,7 @@ go vet ./...
 (cd e2e && go vet ./...)
 (cd interop && go vet ./...)
 
-if ! command -v redis-server >/dev/null; then
+if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
   echo "== installing redis-server"
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

@@ -7,8 +7,9 @@
 // TOKENGATE_* variables configure it (see the README). Resource servers
 // find it by its issuer URL (/.well-known/openid-configuration), clients
 // registered with TOKENGATE_CLIENTS get tokens at /token. With
-// TOKENGATE_STORE_URL=redis://host:port/db several instances share their
-// sign-ins, reference tokens and revocations through Redis.
+// TOKENGATE_STORE_URL=redis://host:port/db (or a Redis Cluster, or
+// Sentinel: docs/token-service.md) several instances share their sign-ins,
+// reference tokens and revocations through Redis.
 package main
 
 import (

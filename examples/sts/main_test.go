@@ -16,7 +16,7 @@ import (
 )
 
 // start runs the example with env on a loopback server.
-func start(t *testing.T, env map[string]string) string {
+func start(t testing.TB, env map[string]string) string {
 	t.Helper()
 	t.Setenv("TOKENGATE_SECRET_FILE", t.TempDir()+"/tokengate.secret")
 	for k, v := range env {

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -11,12 +14,53 @@ import (
 	"github.com/tokengate/tokengate/internal/testutil"
 )
 
+// The Redis setups of these tests, started once by TestMain: one server
+// is started by each test that stops it.
+var (
+	cluster  *testutil.RedisCluster
+	sentinel *testutil.RedisSentinel
+)
+
+// TestMain starts a Redis Cluster and a primary with a replica behind
+// Sentinel, at once, for the tests and benchmarks that share them.
+func TestMain(m *testing.M) {
+	var wg sync.WaitGroup
+	var errC, errS error
+	wg.Add(2)
+	go func() { defer wg.Done(); cluster, errC = testutil.LaunchRedisCluster() }()
+	go func() { defer wg.Done(); sentinel, errS = testutil.LaunchRedisSentinel() }()
+	wg.Wait()
+	code := 1
+	if err := errors.Join(errC, errS); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+	} else {
+		code = m.Run()
+	}
+	if cluster != nil {
+		cluster.Close()
+	}
+	if sentinel != nil {
+		sentinel.Close()
+	}
+	os.Exit(code)
+}
+
+// storeShapes are the TOKENGATE_STORE_URL values the tests run against:
+// one server of the test's own, the cluster, Sentinel.
+func storeShapes(t *testing.T) map[string]func() string {
+	return map[string]func() string{
+		"one server": func() string { return testutil.StartRedis(t).URL(0) },
+		"cluster":    cluster.URL,
+		"sentinel":   sentinel.URL,
+	}
+}
+
 // startPair runs two instances of the service sharing one Redis and one
 // signing secret, as behind a load balancer, with reference access tokens.
-func startPair(t *testing.T, srv *testutil.RedisServer) (a, b string) {
+func startPair(t *testing.T, storeURL string) (a, b string) {
 	t.Helper()
 	env := map[string]string{
-		"TOKENGATE_STORE_URL":         srv.URL(0),
+		"TOKENGATE_STORE_URL":         storeURL,
 		"TOKENGATE_SECRET_FILE":       t.TempDir() + "/tokengate.secret",
 		"TOKENGATE_ACCESS_TOKEN_TYPE": "reference",
 		"TOKENGATE_CLIENT_ID":         "rs",
@@ -37,7 +81,13 @@ func status(t *testing.T, method, target string, body any, header http.Header, c
 }
 
 func TestTwoInstancesShareSignInsThroughRedis(t *testing.T) {
-	a, b := startPair(t, testutil.StartRedis(t))
+	for name, url := range storeShapes(t) {
+		t.Run(name, func(t *testing.T) { twoInstances(t, url()) })
+	}
+}
+
+func twoInstances(t *testing.T, storeURL string) {
+	a, b := startPair(t, storeURL)
 
 	res, _ := testutil.Call(t, "POST", a+"/login", alice, nil)
 	first := res.Cookies()
@@ -103,7 +153,13 @@ func TestTwoInstancesShareSignInsThroughRedis(t *testing.T) {
 // exactly one gets a new pair; every other sees a reuse, so the sign-in
 // ends, the winner's new pair included.
 func TestConcurrentRefreshesAcrossInstancesOneWins(t *testing.T) {
-	a, b := startPair(t, testutil.StartRedis(t))
+	for name, url := range storeShapes(t) {
+		t.Run(name, func(t *testing.T) { concurrentRefreshes(t, url()) })
+	}
+}
+
+func concurrentRefreshes(t *testing.T, storeURL string) {
+	a, b := startPair(t, storeURL)
 	res, _ := testutil.Call(t, "POST", a+"/login", alice, nil)
 	cookies := res.Cookies()
 
@@ -169,7 +225,7 @@ func TestConcurrentRefreshesAcrossInstancesOneWins(t *testing.T) {
 // back the same sign-in works again, on either instance.
 func TestRedisOutageAnswers503ThenRecovers(t *testing.T) {
 	srv := testutil.StartRedis(t)
-	a, b := startPair(t, srv)
+	a, b := startPair(t, srv.URL(0))
 	res, _ := testutil.Call(t, "POST", a+"/login", alice, nil)
 	cookies := res.Cookies()
 
@@ -208,5 +264,44 @@ func TestRedisOutageAnswers503ThenRecovers(t *testing.T) {
 	}
 	if got, _ := status(t, "POST", a+"/refresh", nil, nil, cookies...); got != 200 {
 		t.Fatalf("refresh after Redis came back: %d", got)
+	}
+}
+
+// With a wrong password in TOKENGATE_STORE_URL the service answers 503
+// temporarily_unavailable, and neither its log nor its answers hold a
+// password, the wrong one or the right ones.
+func TestStorePasswordNeverInLogsOrAnswers(t *testing.T) {
+	wrong := testutil.RandomPassword()
+	tests := map[string]struct {
+		url     string
+		secrets []string
+	}{
+		"cluster":  {strings.Replace(cluster.URL(), cluster.Password(), wrong, 1), []string{wrong, cluster.Password()}},
+		"sentinel": {strings.Replace(sentinel.URL(), sentinel.Password(), wrong, 1), []string{wrong, sentinel.Password(), sentinel.SentinelPassword()}},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv("TOKENGATE_STORE_URL", tt.url)
+			t.Setenv("TOKENGATE_SECRET_FILE", t.TempDir()+"/tokengate.secret")
+			logger, logs := testutil.NewLogger()
+			h, closeApp, err := newApp(logger)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer closeApp()
+			base := testutil.ServeHandler(t, h).URL
+			res, body := testutil.Call(t, "POST", base+"/login", alice, nil)
+			if res.StatusCode != 503 || testutil.JSON(t, body)["error"] != "temporarily_unavailable" {
+				t.Fatalf("login: %d %s", res.StatusCode, body)
+			}
+			if !strings.Contains(logs.String(), "WRONGPASS") {
+				t.Fatalf("the cause is not logged: %s", logs.String())
+			}
+			for _, s := range tt.secrets {
+				if strings.Contains(logs.String(), s) || strings.Contains(string(body), s) {
+					t.Fatal("a password was logged or answered")
+				}
+			}
+		})
 	}
 }

@@ -2,7 +2,9 @@ package redisstore_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/tokengate/tokengate/core"
 	"github.com/tokengate/tokengate/core/issuer"
@@ -11,16 +13,39 @@ import (
 )
 
 // The request paths that reach the store, against the memory store and
-// against Redis on loopback (the shared test server):
+// against the shared Redis setups on loopback: one server, a primary with
+// a replica behind Sentinel, a 3-primary cluster, the last two also with
+// WAIT for one replica (-wait1):
 //
-//	go test -run '^$' -bench . -benchmem ./core/redisstore/
+//	go test -run '^$' -bench . -benchmem ./core/issuer/redisstore/
+
+// benchStores are the stores each benchmark compares; wait lists those
+// with replicas to WAIT for.
+var (
+	benchStores = []string{"memory", "single", "sentinel", "cluster"}
+	benchWaits  = []string{"sentinel-wait1", "cluster-wait1"}
+)
 
 // benchStore returns an empty store of the kind named.
 func benchStore(b *testing.B, name string) issuer.Store {
-	if name == "memory" {
+	opts := redisstore.Options{Prefix: nextPrefix("bench")}
+	switch name {
+	case "memory":
 		return issuer.NewMemoryStore(nil)
+	case "single":
+		return open(b, single.URL(0), opts)
+	case "sentinel", "sentinel-wait1", "cluster", "cluster-wait1":
+	default:
+		b.Fatalf("no store %s", name)
 	}
-	return open(b, "", redisstore.Options{Prefix: "bench:" + b.Name() + ":"})
+	url := sentinel.URL()
+	if name[0] == 'c' {
+		url = cluster.URL()
+	}
+	if name[len(name)-1] == '1' {
+		opts.WaitReplicas = 1
+	}
+	return open(b, url, opts)
 }
 
 func benchIssuer(b *testing.B, store issuer.Store, format issuer.TokenFormat) *issuer.Issuer {
@@ -35,7 +60,7 @@ func benchIssuer(b *testing.B, store issuer.Store, format issuer.TokenFormat) *i
 // BenchmarkRefresh is one refresh: look the sign-in up, rotate it, sign a
 // JWT access token.
 func BenchmarkRefresh(b *testing.B) {
-	for _, name := range []string{"memory", "redis"} {
+	for _, name := range append(benchStores, benchWaits...) {
 		b.Run(name, func(b *testing.B) {
 			iss := benchIssuer(b, benchStore(b, name), issuer.FormatJWT)
 			ctx := context.Background()
@@ -56,7 +81,7 @@ func BenchmarkRefresh(b *testing.B) {
 // BenchmarkValidateReference is a Guard accepting a reference access
 // token: its record and its sign-in read from the store on every use.
 func BenchmarkValidateReference(b *testing.B) {
-	for _, name := range []string{"memory", "redis"} {
+	for _, name := range benchStores {
 		b.Run(name, func(b *testing.B) {
 			iss := benchIssuer(b, benchStore(b, name), issuer.FormatReference)
 			g, err := core.New(iss.GuardConfig(core.Config{}))
@@ -72,6 +97,26 @@ func BenchmarkValidateReference(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := g.Validate(ctx, tok.AccessToken); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRevokeToken is the store's part of a revocation (a JWT's: the
+// revoked id is written), what WAIT adds to every revocation.
+func BenchmarkRevokeToken(b *testing.B) {
+	for _, name := range append(benchStores[1:], benchWaits...) {
+		b.Run(name, func(b *testing.B) {
+			store := benchStore(b, name)
+			ctx := context.Background()
+			until := time.Now().Add(time.Hour)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				i++
+				if err := store.RevokeToken(ctx, strconv.Itoa(i), until); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -6,8 +6,9 @@ import (
 	"github.com/tokengate/tokengate/core/envconfig"
 )
 
-// EnvURL selects the Redis store: redis://host:port/db (see Open for the
-// other forms). Unset, an Issuer keeps its in-memory store.
+// EnvURL selects the Redis store: redis://host:port/db, a cluster's or
+// Sentinel's URL (see Open for every form). Unset, an Issuer keeps its
+// in-memory store.
 const EnvURL = "TOKENGATE_STORE_URL"
 
 // FromEnv opens the store that TOKENGATE_STORE_URL names, read through

@@ -50,3 +50,26 @@ func ExampleFromEnv() {
 	// reuse on a: invalid grant: refresh token reused; sign-in revoked
 	// then on b: invalid grant: sign-in ended
 }
+
+// A Redis Cluster named by three of its nodes, with a password, where
+// every rotation and revocation waits until a replica has it: a failover
+// then cannot lose it. (Open does not connect: this example only builds
+// the store.)
+func ExampleOpen() {
+	store, err := redisstore.Open("redis://:s3cret@10.0.0.1:7000?addr=10.0.0.2:7000&addr=10.0.0.3:7000",
+		redisstore.Options{WaitReplicas: 1})
+	if err != nil {
+		panic(err)
+	}
+	defer store.Close()
+	iss, err := issuer.New(issuer.Config{URL: "https://sts.example",
+		HMACSecret: []byte("a secret of at least thirty-two bytes"), Store: store})
+	if err != nil {
+		panic(err)
+	}
+	_ = iss
+	// Sentinel: the sentinels, the master name, the servers' password and
+	// the sentinels' own:
+	//
+	//	redis+sentinel://:s3cret@10.0.0.1:26379,10.0.0.2:26379,10.0.0.3:26379/mymaster?sentinel_password=other
+}

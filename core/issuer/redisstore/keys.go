@@ -28,13 +28,14 @@ func (s *Store) tokenKey(h string) string    { return s.prefix + "t:" + h }
 func (s *Store) tokenIDKey(id string) string { return s.prefix + "i:" + id }
 func (s *Store) revokedKey(id string) string { return s.prefix + "x:" + id }
 func (s *Store) apiIndexKey() string         { return s.prefix + "api" }
-func (s *Store) tokenKeyPrefix() string      { return s.prefix + "t:" }
-func (s *Store) sessionKeyPrefix() string    { return s.prefix + "s:" }
 
 // ttlUntil is the TTL, in milliseconds, of a key whose record ends at t.
 func (s *Store) ttlUntil(t time.Time) int64 {
 	return max((t.Sub(s.now()) + expiryMargin).Milliseconds(), 1)
 }
+
+// millis is a TTL in milliseconds as a duration.
+func millis(ms int64) time.Duration { return time.Duration(ms) * time.Millisecond }
 
 // expired reports whether t has passed by the store's clock.
 func (s *Store) expired(t time.Time) bool { return !s.now().Before(t) }

@@ -2,24 +2,29 @@ package redisstore
 
 import "github.com/redis/go-redis/v9"
 
-// The writes that must be atomic, as Lua scripts. go-redis runs them with
-// EVALSHA and falls back to EVAL (which loads them) when the server does
-// not know them, after a restart for instance. Times are Unix nanoseconds
-// (compared as Lua numbers, exact to well under a microsecond); TTLs are
-// milliseconds.
+// The writes that must be atomic, as Lua scripts. Each script touches
+// exactly one key, the one it declares, so it runs on whichever node holds
+// that key's hash slot and can never raise CROSSSLOT in a Redis Cluster.
+// Writes that span several keys are ordered in Go instead (see
+// session.go and token.go). go-redis runs the scripts with EVALSHA and
+// falls back to EVAL (which loads them) when the server does not know
+// them, after a restart or a failover for instance. Times are Unix
+// nanoseconds (compared as Lua numbers, exact to well under a
+// microsecond); TTLs are milliseconds.
 
-// rotateScript is Store.Rotate's compare-and-swap.
+// scripts lists every script, for loading them where a pipeline found
+// them missing.
+var scripts = []*redis.Script{rotateScript, createScript, revokeSessionScript, apiIndexScript}
+
+// rotateScript is Store.Rotate's compare-and-swap on the sign-in.
 //
-//	KEYS: session, refresh index of the new hash
-//	ARGV: now, old hash, new hash, new refresh expiry, handoff, rotated at,
-//	      session id
+//	KEYS: session
+//	ARGV: now, old hash, new hash, new refresh expiry, handoff, rotated at
 //
-// The index of the new hash lives as long as the sign-in's key, like the
-// indexes of the earlier hashes of the chain (reuse detection needs them).
 // It returns {0} when the sign-in is gone, expired or revoked, {2,
 // session} when the old hash is no longer the current one, and {1,
-// session} after rotating. A call that finds its own new hash already in
-// place (a retry after a lost reply) reports success again.
+// session, TTL} after rotating. A call that finds its own new hash
+// already in place (a retry after a lost reply) reports success again.
 var rotateScript = redis.NewScript(`
 local s = KEYS[1]
 local exp = redis.call('HGET', s, 'exp')
@@ -36,38 +41,18 @@ if cur ~= ARGV[3] then
   for f, v in pairs(fields) do
     if v == '' then redis.call('HDEL', s, f) else redis.call('HSET', s, f, v) end
   end
-  local ttl = redis.call('PTTL', s)
-  if ttl > 0 then
-    redis.call('SET', KEYS[2], ARGV[7], 'PX', ttl)
-  end
 end
-return {1, redis.call('HGETALL', s)}
+return {1, redis.call('HGETALL', s), redis.call('PTTL', s)}
 `)
 
-// sessionByRefreshScript reads the sign-in of a refresh token hash in one
-// round trip.
+// createScript stores a new sign-in.
 //
-//	KEYS: refresh index
-//	ARGV: session key prefix
-var sessionByRefreshScript = redis.NewScript(`
-local id = redis.call('GET', KEYS[1])
-if not id then
-  return false
-end
-return {id, redis.call('HGETALL', ARGV[1] .. id)}
-`)
-
-// createScript stores a new sign-in and its refresh index.
-//
-//	KEYS: session, refresh index ("" hash: none)
-//	ARGV: TTL, session id, then field, value pairs
+//	KEYS: session
+//	ARGV: TTL, then field, value pairs
 var createScript = redis.NewScript(`
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
-if KEYS[2] then
-  redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[1])
-end
 return 1
 `)
 
@@ -85,42 +70,17 @@ end
 return 1
 `)
 
-// putTokenScript stores a token record and its id index, and for an API
-// token adds it to the listing index, trims the expired entries from it
-// and extends the index's TTL to the longest-lived token.
+// apiIndexScript adds an API token to the listing index, trims the
+// expired entries from it and extends the index's TTL to its
+// longest-lived token.
 //
-//	KEYS: token, token id, API index
-//	ARGV: record, token hash, TTL, "1" for an API token, expiry score,
-//	      trim score
-var putTokenScript = redis.NewScript(`
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
-redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
-if ARGV[4] == '1' then
-  redis.call('ZADD', KEYS[3], ARGV[5], ARGV[2])
-  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[6])
-  if redis.call('PTTL', KEYS[3]) < tonumber(ARGV[3]) then
-    redis.call('PEXPIRE', KEYS[3], ARGV[3])
-  end
-end
-return 1
-`)
-
-// revokeTokenScript deletes the record of a token id (its hash is found
-// through the id index) and records the revocation until its end; a
-// revocation that has already ended is forgotten.
-//
-//	KEYS: token id, revocation, API index
-//	ARGV: token key prefix, revocation end, TTL (0: already ended)
-var revokeTokenScript = redis.NewScript(`
-local h = redis.call('GET', KEYS[1])
-if h then
-  redis.call('DEL', ARGV[1] .. h, KEYS[1])
-  redis.call('ZREM', KEYS[3], h)
-end
-if tonumber(ARGV[3]) > 0 then
-  redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
-else
-  redis.call('DEL', KEYS[2])
+//	KEYS: API index
+//	ARGV: token hash, expiry score, trim score, TTL
+var apiIndexScript = redis.NewScript(`
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[4]) then
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
 end
 return 1
 `)

@@ -88,18 +88,27 @@ func decodeSession(id string, h map[string]string) (*issuer.Session, error) {
 
 // CreateSession implements issuer.Store. A sign-in that has already ended
 // is not stored.
+//
+// The sign-in and the index of its refresh token live in different hash
+// slots (the index is found by the token's hash alone), so they are two
+// writes, sent together. Either may land without the other when Redis
+// fails in between: the login then fails with 503 and hands no token
+// out, so what landed is never used and expires with its TTL.
 func (s *Store) CreateSession(ctx context.Context, sess *issuer.Session) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
+	key := s.sessionKey(sess.ID)
 	if s.expired(sess.Expires) {
-		return s.fail("create session", s.rdb.Del(ctx, s.sessionKey(sess.ID)).Err())
+		return s.fail("create session", s.rdb.Del(ctx, key).Err())
 	}
-	keys := []string{s.sessionKey(sess.ID)}
+	ttl := s.ttlUntil(sess.Expires)
+	args := append([]any{ttl}, sessionFields(sess)...)
+	parts := []part{{key, func(p redis.Pipeliner) { createScript.EvalSha(ctx, p, []string{key}, args...) }}}
 	if sess.RefreshHash != "" {
-		keys = append(keys, s.refreshKey(sess.RefreshHash))
+		index := s.refreshKey(sess.RefreshHash)
+		parts = append(parts, part{index, func(p redis.Pipeliner) { p.Set(ctx, index, sess.ID, millis(ttl)) }})
 	}
-	args := append([]any{s.ttlUntil(sess.Expires), sess.ID}, sessionFields(sess)...)
-	return s.fail("create session", createScript.Run(ctx, s.rdb, keys, args...).Err())
+	return s.fail("create session", s.writeParts(ctx, acked, parts...))
 }
 
 // Session implements issuer.Store.
@@ -134,59 +143,90 @@ func (s *Store) checked(id string, h map[string]string) (*issuer.Session, error)
 	return sess, nil
 }
 
-// SessionByRefresh implements issuer.Store.
+// SessionByRefresh implements issuer.Store: the refresh token's index names
+// the sign-in, then the sign-in is read (two keys of two hash slots, so
+// two round trips).
 func (s *Store) SessionByRefresh(ctx context.Context, refreshHash string) (*issuer.Session, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	res, err := sessionByRefreshScript.Run(ctx, s.rdb, []string{s.refreshKey(refreshHash)}, s.sessionKeyPrefix()).Slice()
+	id, err := s.rdb.Get(ctx, s.refreshKey(refreshHash)).Result()
 	switch {
 	case errors.Is(err, redis.Nil):
 		return nil, issuer.ErrNotFound
 	case err != nil:
 		return nil, s.fail("read session by refresh token", err)
-	case len(res) != 2:
-		return nil, fmt.Errorf("%w: refresh index reply", ErrBadRecord)
 	}
-	id, _ := res[0].(string)
-	return s.checked(id, pairs(res[1]))
+	return s.session(ctx, id)
 }
 
-// Rotate implements issuer.Store with one script: whichever instance runs
-// it first rotates, every other gets issuer.ErrStale and the sign-in as
-// that rotation left it.
+// Rotate implements issuer.Store. The compare-and-swap is one script on the
+// sign-in's key: whichever instance runs it first rotates, every other
+// gets issuer.ErrStale and the sign-in as that rotation left it.
+//
+// The index of the new refresh token lives in another hash slot than the
+// sign-in. It is written first, so that it exists before the swap can
+// make the new token current: a failure between the two leaves an index
+// of a token nobody was given, and the client keeps its current token. A
+// lost race deletes the index again. After the swap the index gets the
+// sign-in's TTL, like the indexes of the earlier tokens of the chain
+// (reuse detection needs them); should that last step fail, the index
+// lives as long as the new token itself and the rotation still stands.
+//
+// With Options.WaitReplicas the index and the swap are each acknowledged
+// by replicas before Rotate returns.
 func (s *Store) Rotate(ctx context.Context, r issuer.Rotation) (*issuer.Session, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
+	newKey, key := s.refreshKey(r.NewHash), s.sessionKey(r.SessionID)
+	indexTTL := int64(expiryMargin / time.Millisecond)
+	if !r.NewExpires.IsZero() {
+		indexTTL = s.ttlUntil(r.NewExpires)
+	}
+	if _, err := s.write(ctx, acked, newKey, func(p redis.Pipeliner) {
+		p.Set(ctx, newKey, r.SessionID, millis(indexTTL))
+	}); err != nil {
+		return nil, s.fail("rotate", err)
+	}
 	optional := func(t time.Time) string {
 		if t.IsZero() {
 			return ""
 		}
 		return nanos(t)
 	}
-	res, err := rotateScript.Run(ctx, s.rdb,
-		[]string{s.sessionKey(r.SessionID), s.refreshKey(r.NewHash)},
-		s.nowNanos(), r.OldHash, r.NewHash, optional(r.NewExpires), string(r.Handoff), optional(r.At),
-		r.SessionID,
-	).Slice()
+	cmds, err := s.write(ctx, ackedOrVisible, key, func(p redis.Pipeliner) {
+		rotateScript.EvalSha(ctx, p, []string{key},
+			s.nowNanos(), r.OldHash, r.NewHash, optional(r.NewExpires), string(r.Handoff), optional(r.At))
+	})
 	if err != nil {
 		return nil, s.fail("rotate", err)
 	}
+	res, _ := cmds[0].(*redis.Cmd).Slice()
 	var status int64
 	if len(res) > 0 {
 		status, _ = res[0].(int64)
 	}
 	switch {
 	case status == 0 && len(res) == 1:
+		_ = s.rdb.Del(ctx, newKey).Err() // a leftover would lead nowhere: best effort
 		return nil, issuer.ErrNotFound
-	case status == 0 || len(res) != 2:
+	case status == 2 && len(res) == 2:
+		sess, err := decodeSession(r.SessionID, pairs(res[1]))
+		if err != nil {
+			return nil, err
+		}
+		if sess.RefreshHash != r.NewHash && sess.PreviousHash != r.NewHash {
+			_ = s.rdb.Del(ctx, newKey).Err()
+		}
+		return sess, issuer.ErrStale
+	case status != 1 || len(res) != 3:
 		return nil, fmt.Errorf("%w: rotation reply", ErrBadRecord)
 	}
 	sess, err := decodeSession(r.SessionID, pairs(res[1]))
 	if err != nil {
 		return nil, err
 	}
-	if status == 2 {
-		return sess, issuer.ErrStale
+	if ttl, _ := res[2].(int64); ttl > indexTTL {
+		_ = s.rdb.PExpire(ctx, newKey, millis(ttl)).Err()
 	}
 	return sess, nil
 }
@@ -203,10 +243,14 @@ func pairs(v any) map[string]string {
 	return m
 }
 
-// RevokeSession implements issuer.Store.
+// RevokeSession implements issuer.Store, with Options.WaitReplicas
+// acknowledged by replicas before it returns.
 func (s *Store) RevokeSession(ctx context.Context, id string) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	err := revokeSessionScript.Run(ctx, s.rdb, []string{s.sessionKey(id)}, s.nowNanos()).Err()
+	key := s.sessionKey(id)
+	_, err := s.write(ctx, acked, key, func(p redis.Pipeliner) {
+		revokeSessionScript.EvalSha(ctx, p, []string{key}, s.nowNanos())
+	})
 	return s.fail("revoke session", err)
 }
