@@ -78,7 +78,7 @@ func TestCookieTokensAreReadAsNetHTTPReadsThem(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req := testutil.Request{Cookies: map[string]string{"access_token": tt.cookie}}
+			req := testutil.Request{CookieJar: map[string]string{"access_token": tt.cookie}}
 			_, err := g.Authenticate(context.Background(), req)
 			if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
 				t.Fatalf("err = %v, want %v", err, tt.want)

@@ -17,7 +17,7 @@ func TestCachedTokenExpiresAtExp(t *testing.T) {
 	srv := testutil.NewJWKSServer(t, key)
 	start := time.Unix(1_800_000_000, 0)
 	clock := testutil.NewClock(start)
-	g := newGuard(t, core.Config{JWKSURL: srv.JWKSURL(), Leeway: -1, CacheTTL: time.Hour, Now: clock.Now})
+	g := newGuard(t, core.Config{JWKSURL: srv.JWKSURL(), Issuer: testutil.Issuer, AnyAudience: true, Leeway: -1, CacheTTL: time.Hour, Now: clock.Now})
 	tok := testutil.Mint(t, key, testutil.Claims(map[string]any{"iat": start.Unix(), "nbf": start.Unix(), "exp": start.Unix() + 10}), nil)
 
 	first, err := g.Validate(context.Background(), tok)

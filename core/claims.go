@@ -17,6 +17,8 @@ type claimRules struct {
 	required []string
 	roles    string // claim read into Principal.Roles
 	groups   string // claim read into Principal.Groups
+	// needExp refuses claims without exp (JWTs, RFC 9068 §2.2).
+	needExp bool
 	// issAudIfPresent checks iss and aud only when the claims have them:
 	// introspection responses often omit both (RFC 7662 §2.2 makes them
 	// optional), while a JWT must carry what Issuer and Audience demand.
@@ -30,6 +32,9 @@ func (cr *claimRules) check(claims map[string]any, now time.Time) (*Principal, e
 	exp, hasExp, err := internal.NumericDate(claims, "exp")
 	if err != nil {
 		return nil, err
+	}
+	if !hasExp && cr.needExp {
+		return nil, newError(ErrMissingClaim, "token has no expiry", nil)
 	}
 	if hasExp && !now.Before(exp.Add(cr.leeway)) {
 		return nil, newError(ErrTokenExpired, "token expired", nil)

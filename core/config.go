@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -24,6 +23,7 @@ const (
 	DefaultLeeway                 = 30 * time.Second
 	DefaultCacheTTL               = 60 * time.Second
 	DefaultCacheMaxEntries        = 100_000
+	DefaultCacheMaxBytes          = 64 << 20
 	DefaultJWKSRefreshInterval    = 15 * time.Minute
 	DefaultJWKSMinRefreshInterval = 10 * time.Second
 	DefaultMaxResponseSize        = 1 << 20
@@ -31,6 +31,8 @@ const (
 	DefaultRolesClaim             = "roles"
 	DefaultGroupsClaim            = "groups"
 	DefaultIntrospectionNegTTL    = 5 * time.Second
+	DefaultIntrospectionMaxCalls  = 32
+	DefaultIntrospectionMaxWait   = time.Second
 )
 
 // Config configures a Guard. The zero value of every field means its
@@ -70,10 +72,10 @@ type Config struct {
 	// Realm is the realm of the WWW-Authenticate challenge. Default: "tokengate".
 	Realm string
 
-	// JWKSURL is a JWK Set endpoint, an http or https URL (use https
-	// outside development). Keys are fetched lazily, refreshed every
-	// JWKSRefreshInterval and when a token names an unknown kid; redirects
-	// are not followed.
+	// JWKSURL is a JWK Set endpoint: an https URL, or http on a loopback
+	// host (localhost, 127.0.0.0/8, ::1) unless AllowInsecureHTTP is set.
+	// Keys are fetched lazily, refreshed every JWKSRefreshInterval and when
+	// a token names an unknown kid. Redirects are never followed.
 	JWKSURL string
 	// JWKSRefreshInterval is how often a key set (and a discovered
 	// issuer's metadata) is refreshed. Default: 15m.
@@ -84,7 +86,9 @@ type Config struct {
 	// random kids costs a few fetches; a failed fetch is retried with
 	// backoff, never sooner than this. Default: 10s.
 	JWKSMinRefreshInterval time.Duration
-	// HMACSecret verifies HS256/HS384/HS512 tokens.
+	// HMACSecret verifies HS256/HS384/HS512 tokens: at least 32 bytes, and
+	// not obviously weak (fewer than 8 distinct bytes, such as "aaaa…", is
+	// refused).
 	HMACSecret []byte
 	// PublicKeysPEM holds one or more PEM-encoded public keys (RSA, ECDSA
 	// or Ed25519).
@@ -99,7 +103,8 @@ type Config struct {
 	// Issuer, when set, must equal the iss claim exactly; alone, it is
 	// discovered (see above). Its keys are JWKSURL, HMACSecret,
 	// PublicKeysPEM and Keys, its audiences Audience, its algorithms
-	// Algorithms.
+	// Algorithms. Required with JWKSURL: a provider's key set signs tokens
+	// for every tenant and API it serves (RFC 8725 §3.8).
 	Issuer string
 	// Issuers are further trusted issuers, each with its own keys (given,
 	// or discovered), audiences and algorithms; a field left empty takes
@@ -119,8 +124,19 @@ type Config struct {
 	// flood of distinct issuers bounds both memory and outbound calls.
 	ResolveIssuer func(ctx context.Context, iss string) (*IssuerConfig, error)
 	// Audience, when set, must share at least one value with aud (a string
-	// or an array).
+	// or an array). Required with JWKSURL unless AnyAudience is set, so
+	// that a token minted for another API of the same provider is refused
+	// (RFC 8725 §3.9, RFC 9068 §4).
 	Audience []string
+	// AnyAudience accepts tokens whatever their aud, on purpose: only for
+	// a provider whose every token is meant for this resource server. It
+	// cannot be combined with Audience. Off by default.
+	AnyAudience bool
+	// AllowNoExpiry accepts JWTs without an exp claim. Off by default: a
+	// JWT without exp is refused (RFC 9068 §2.2 makes exp required), as a
+	// token that never expires cannot be taken back. Introspection answers
+	// may omit exp (RFC 7662 §2.2) either way.
+	AllowNoExpiry bool
 	// Leeway is the clock skew allowed on exp, nbf and iat. Zero means the
 	// default, 30s; a negative value means no leeway.
 	Leeway time.Duration
@@ -142,8 +158,16 @@ type Config struct {
 	// outlives the token's exp. Zero means the default, 60s; a negative
 	// value disables the cache.
 	CacheTTL time.Duration
-	// CacheMaxEntries bounds the number of cached results. Default: 100000.
+	// CacheMaxEntries bounds the number of cached results; the least
+	// recently used result is evicted to make room. Default: 100000.
 	CacheMaxEntries int
+	// CacheMaxBytes bounds the memory of the cached results, in bytes (an
+	// estimate that errs on the high side: the token, its claims and the
+	// bookkeeping). When a new result does not fit, expired results are
+	// dropped first, then the least recently used ones. An inactive
+	// reference token costs a fixed few hundred bytes, whatever its size:
+	// only its SHA-256 is kept. Default: 64 MiB.
+	CacheMaxBytes int64
 
 	// Introspection configures RFC 7662 introspection of reference tokens.
 	Introspection IntrospectionConfig
@@ -165,9 +189,15 @@ type Config struct {
 	Revocations RevocationChecker
 
 	// HTTPClient makes the outbound calls (JWKS, introspection). Default: a
-	// client with Timeout. Response bodies are always bounded by
-	// MaxResponseSize, whatever the client.
+	// client with Timeout and its own keep-alive pool. Response bodies are
+	// always bounded by MaxResponseSize, and redirects never followed,
+	// whatever the client.
 	HTTPClient *http.Client
+	// AllowInsecureHTTP accepts plain http URLs for JWKSURL,
+	// Introspection.URL and Introspection.UserinfoURL on any host, not
+	// only on loopback: keys, tokens and credentials then cross the
+	// network in clear, so New logs a warning. Off by default.
+	AllowInsecureHTTP bool
 	// Timeout bounds every outbound call. Default: 5s.
 	Timeout time.Duration
 	// MaxResponseSize bounds JWKS and introspection response bodies, in
@@ -176,10 +206,15 @@ type Config struct {
 
 	// Logger receives structured logs: rejections at debug level, upstream
 	// failures at warn/error. Tokens and secrets are never logged. Default:
-	// logs are discarded.
+	// warnings and errors go to slog.Default(), the rest is dropped.
 	Logger *slog.Logger
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
+	// TrustedOrigins may send state-changing cross-origin requests whose
+	// token is in a cookie ("scheme://host[:port]"). Such requests from any
+	// other origin are refused with ErrCrossOrigin (403): see crossorigin.go.
+	// Tokens from headers are not affected.
+	TrustedOrigins []string
 	// Skip, when it returns true, lets a request through unauthenticated
 	// (health checks, public assets).
 	Skip func(Request) bool
@@ -248,6 +283,17 @@ type IntrospectionConfig struct {
 	// than one per request. Zero means the default, 5s; a negative value
 	// disables negative caching.
 	NegativeTTL time.Duration
+	// MaxConcurrent bounds the introspection calls in flight at once
+	// (requests for the same token share one call). A request that finds
+	// every slot taken waits up to MaxWait, then fails with ErrUnavailable
+	// (503), so a flood of distinct tokens against a slow endpoint holds
+	// neither unbounded connections nor unbounded waiting requests. The
+	// default client keeps as many keep-alive connections to the endpoint.
+	// Default: 32.
+	MaxConcurrent int
+	// MaxWait is how long a request waits for a free introspection slot.
+	// Default: 1s.
+	MaxWait time.Duration
 	// IntrospectAll sends every token to the endpoint, JWTs included, even
 	// when local keys are configured.
 	IntrospectAll bool
@@ -296,6 +342,9 @@ func (c Config) withDefaults() Config {
 	if c.CacheMaxEntries == 0 {
 		c.CacheMaxEntries = DefaultCacheMaxEntries
 	}
+	if c.CacheMaxBytes == 0 {
+		c.CacheMaxBytes = DefaultCacheMaxBytes
+	}
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
 	}
@@ -308,9 +357,15 @@ func (c Config) withDefaults() Config {
 	if c.Introspection.NegativeTTL == 0 {
 		c.Introspection.NegativeTTL = DefaultIntrospectionNegTTL
 	}
+	if c.Introspection.MaxConcurrent == 0 {
+		c.Introspection.MaxConcurrent = DefaultIntrospectionMaxCalls
+	}
+	if c.Introspection.MaxWait == 0 {
+		c.Introspection.MaxWait = DefaultIntrospectionMaxWait
+	}
 	c.DPoP = c.DPoP.withDefaults()
 	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
+		c.Logger = internal.DefaultLogger()
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -351,11 +406,20 @@ func (c *Config) validate() error {
 		return fieldErr("MaxTokenSize", "must not be negative")
 	}
 	if c.JWKSURL != "" {
-		if err := checkURL(c.JWKSURL); err != nil {
+		if err := checkURL(c.JWKSURL, c.AllowInsecureHTTP); err != nil {
 			return &ConfigError{Field: "JWKSURL", Err: err}
 		}
+		if strings.TrimSpace(c.Issuer) == "" {
+			return fieldErr("Issuer", "required with JWKSURL: a provider's keys sign tokens of every issuer it hosts")
+		}
+		if len(c.Audience) == 0 && !c.AnyAudience {
+			return fieldErr("Audience", "required with JWKSURL, so that tokens for another API are refused (set AnyAudience to accept any audience)")
+		}
 	}
-	if err := c.Introspection.validate(c.introspectsDiscovered()); err != nil {
+	if c.AnyAudience && len(c.Audience) > 0 {
+		return fieldErr("AnyAudience", "set together with Audience: choose one")
+	}
+	if err := c.Introspection.validate(c.introspectsDiscovered(), c.AllowInsecureHTTP); err != nil {
 		return err
 	}
 	if err := c.DPoP.validate(); err != nil {
@@ -363,6 +427,11 @@ func (c *Config) validate() error {
 	}
 	if len(c.HMACSecret) > 0 && len(c.HMACSecret) < 32 {
 		return fieldErr("HMACSecret", "must be at least 32 bytes (it is %d)", len(c.HMACSecret))
+	}
+	if len(c.HMACSecret) > 0 {
+		if err := internal.CheckSecretStrength(c.HMACSecret); err != nil {
+			return &ConfigError{Field: "HMACSecret", Err: err}
+		}
 	}
 	for _, a := range c.Algorithms {
 		if _, ok := algFamily(jwa.SignatureAlgorithm(a)); !ok {
@@ -377,6 +446,9 @@ func (c *Config) validate() error {
 	}
 	if c.CacheMaxEntries < 0 {
 		return fieldErr("CacheMaxEntries", "must not be negative")
+	}
+	if c.CacheMaxBytes < 0 {
+		return fieldErr("CacheMaxBytes", "must not be negative")
 	}
 	if c.Timeout < 0 {
 		return fieldErr("Timeout", "must not be negative")
@@ -412,7 +484,7 @@ func (c *Config) validateIssuers() error {
 	if c.Issuer != "" {
 		seen[c.Issuer] = true
 		if c.discovers() {
-			if err := checkSecureURL(c.Issuer); err != nil {
+			if err := checkURL(c.Issuer, c.AllowInsecureHTTP); err != nil {
 				return &ConfigError{Field: "Issuer", Err: fmt.Errorf("discovered, so it must be a URL: %w", err)}
 			}
 		}
@@ -439,12 +511,12 @@ func (ic *IssuerConfig) validate(c *Config, field string) error {
 		if ic.Keys != nil {
 			return fieldErr(field+".Keys", "set with %s.JWKSURL: give one", field)
 		}
-		if err := checkURL(ic.JWKSURL); err != nil {
+		if err := checkURL(ic.JWKSURL, c.AllowInsecureHTTP); err != nil {
 			return &ConfigError{Field: field + ".JWKSURL", Err: err}
 		}
 	}
 	if ic.discovered(c) {
-		if err := checkSecureURL(ic.URL); err != nil {
+		if err := checkURL(ic.URL, c.AllowInsecureHTTP); err != nil {
 			return &ConfigError{Field: field + ".URL", Err: fmt.Errorf("discovered, so it must be a URL: %w", err)}
 		}
 	}
@@ -461,42 +533,52 @@ func (ic *IssuerConfig) discovered(c *Config) bool {
 	return ic.JWKSURL == "" && ic.Keys == nil && c.discovers()
 }
 
-// checkSecureURL accepts an https URL, or an http URL whose host is a
-// loopback address: keys and metadata that arrive in clear text could be
-// replaced on the way.
-func checkSecureURL(raw string) error {
-	if err := checkURL(raw); err != nil {
-		return err
-	}
-	u, _ := url.Parse(raw)
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
-		return fmt.Errorf("must be https (http only on a loopback address), not %q", redactURL(raw))
-	}
-	return nil
-}
+// checkSecureURL is checkURL without AllowInsecureHTTP: for the URLs a
+// discovery document names.
+func checkSecureURL(raw string) error { return checkURL(raw, false) }
 
-// isLoopback reports whether host is localhost or a loopback IP address
-// (127.0.0.0/8, ::1).
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-func checkURL(raw string) error {
+// checkURL accepts an https URL, or an http one on a loopback host (or on
+// any host with insecureOK): keys and metadata that arrive in clear text
+// could be replaced on the way.
+func checkURL(raw string, insecureOK bool) error {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return errors.New("not a URL")
 	}
-	if u.Scheme != "https" && u.Scheme != "http" {
-		return fmt.Errorf("scheme must be https or http, not %q", u.Scheme)
-	}
 	if u.Host == "" {
 		return errors.New("missing host")
 	}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && (insecureOK || internal.IsLoopback(u.Hostname())):
+	case u.Scheme == "http":
+		return errors.New("must be https (plain http only on a loopback host, or with AllowInsecureHTTP)")
+	default:
+		return fmt.Errorf("scheme must be https, not %q", u.Scheme)
+	}
 	return nil
+}
+
+// insecureURLs lists the configured endpoints that use plain http on a
+// host that is not loopback (accepted with AllowInsecureHTTP).
+func (c *Config) insecureURLs() []string {
+	var out []string
+	raws := []string{c.JWKSURL, c.Introspection.URL, c.Introspection.UserinfoURL}
+	if c.discovers() {
+		raws = append(raws, c.Issuer)
+	}
+	for _, ic := range c.Issuers {
+		raws = append(raws, ic.JWKSURL)
+		if ic.discovered(c) {
+			raws = append(raws, ic.URL)
+		}
+	}
+	for _, raw := range raws {
+		if u, err := url.Parse(raw); err == nil && u.Scheme == "http" && !internal.IsLoopback(u.Hostname()) {
+			out = append(out, redactURL(raw))
+		}
+	}
+	return out
 }
 
 // introspectsDiscovered reports whether reference tokens go to a
@@ -519,7 +601,7 @@ func (c *Config) introspectsDiscovered() bool {
 
 // validate checks an IntrospectionConfig that has its defaults applied;
 // discovered says its endpoint comes from an issuer's metadata.
-func (ic *IntrospectionConfig) validate(discovered bool) error {
+func (ic *IntrospectionConfig) validate(discovered, insecureOK bool) error {
 	if ic.URL == "" && !discovered {
 		switch {
 		case ic.IntrospectAll:
@@ -532,9 +614,15 @@ func (ic *IntrospectionConfig) validate(discovered bool) error {
 		return nil
 	}
 	if ic.URL != "" {
-		if err := checkURL(ic.URL); err != nil {
+		if err := checkURL(ic.URL, insecureOK); err != nil {
 			return &ConfigError{Field: "Introspection.URL", Err: err}
 		}
+	}
+	if ic.MaxConcurrent < 0 {
+		return fieldErr("Introspection.MaxConcurrent", "must not be negative")
+	}
+	if ic.MaxWait < 0 {
+		return fieldErr("Introspection.MaxWait", "must not be negative")
 	}
 	switch ic.AuthMethod {
 	case AuthClientSecretBasic, AuthClientSecretPost:
@@ -556,7 +644,7 @@ func (ic *IntrospectionConfig) validate(discovered bool) error {
 		}
 	}
 	if ic.UserinfoURL != "" {
-		if err := checkURL(ic.UserinfoURL); err != nil {
+		if err := checkURL(ic.UserinfoURL, insecureOK); err != nil {
 			return &ConfigError{Field: "Introspection.UserinfoURL", Err: err}
 		}
 	}

@@ -21,11 +21,11 @@ func TestInvalidConfigNamesTheField(t *testing.T) {
 		{"JWKS URL with ftp", core.Config{JWKSURL: "ftp://idp.example/jwks"}, "JWKSURL"},
 		{"short HMAC secret", core.Config{HMACSecret: []byte("short")}, "HMACSecret"},
 		{"unknown algorithm", core.Config{HMACSecret: testutil.Secret, Algorithms: []string{"none"}}, "Algorithms"},
-		{"HMAC algorithm without a secret", core.Config{JWKSURL: "https://idp.example/jwks", Algorithms: []string{"HS256"}}, "Algorithms"},
+		{"HMAC algorithm without a secret", core.Config{JWKSURL: "https://idp.example/jwks", Issuer: "https://idp.example", AnyAudience: true, Algorithms: []string{"HS256"}}, "Algorithms"},
 		{"bad lookup", core.Config{HMACSecret: testutil.Secret, TokenLookup: "body:token"}, "TokenLookup"},
 		{"lookup without a name", core.Config{HMACSecret: testutil.Secret, TokenLookup: "header:"}, "TokenLookup"},
 		{"garbage PEM", core.Config{PublicKeysPEM: []byte("not a key")}, "PublicKeysPEM"},
-		{"refresh interval too short", core.Config{JWKSURL: "https://idp.example/jwks", JWKSRefreshInterval: time.Millisecond}, "JWKSRefreshInterval"},
+		{"refresh interval too short", core.Config{JWKSURL: "https://idp.example/jwks", Issuer: "https://idp.example", AnyAudience: true, JWKSRefreshInterval: time.Millisecond}, "JWKSRefreshInterval"},
 		{"introspection URL", core.Config{Introspection: core.IntrospectionConfig{URL: "::"}}, "Introspection.URL"},
 	}
 	for _, tt := range tests {

@@ -156,7 +156,7 @@ func TestDPoPProofChecks(t *testing.T) {
 		// How the token is presented.
 		{"bound token as Bearer", request(map[string]string{"Authorization": "Bearer " + f.bound}), core.ErrDPoPBinding, "DPoP-bound token sent as a bearer token"},
 		{"bound token as Bearer with a proof", request(map[string]string{"Authorization": "Bearer " + f.bound, "DPoP": f.proof(f.client, f.bound, nil, nil)}), core.ErrDPoPBinding, "DPoP-bound token sent as a bearer token"},
-		{"bound token in the cookie", testutil.Request{Cookies: map[string]string{"access_token": f.bound}, Headers: map[string]string{"DPoP": f.proof(f.client, f.bound, nil, nil)}, Verb: "GET", URLPath: "/me", URLHost: dpopHost, Secure: true}, core.ErrDPoPBinding, "DPoP-bound token sent as a bearer token"},
+		{"bound token in the cookie", testutil.Request{CookieJar: map[string]string{"access_token": f.bound}, Headers: map[string]string{"DPoP": f.proof(f.client, f.bound, nil, nil)}, Verb: "GET", URLPath: "/me", URLHost: dpopHost, Secure: true}, core.ErrDPoPBinding, "DPoP-bound token sent as a bearer token"},
 		{"unbound token with the DPoP scheme", dpopRequest(f.plain, f.proof(f.client, f.plain, nil, nil)), core.ErrDPoPBinding, "token is not bound to a DPoP key"},
 		{"unbound Bearer token with a DPoP header", request(map[string]string{"Authorization": "Bearer " + f.plain, "DPoP": "whatever"}), nil, ""},
 		{"DPoP scheme with nothing after it", request(map[string]string{"Authorization": "DPoP"}), core.ErrMalformed, "empty DPoP token"},
@@ -311,7 +311,9 @@ func TestDPoPModes(t *testing.T) {
 		{"required accepts a DPoP-bound token", required, func() testutil.Request { return dpopRequest(f.bound, f.proof(f.client, f.bound, nil, nil)) }, nil},
 		{"required refuses a Bearer token", required, func() testutil.Request { return testutil.Bearer(f.plain) }, core.ErrDPoPBinding},
 		{"required refuses an invalid Bearer token as such", required, func() testutil.Request { return testutil.Bearer("garbage") }, core.ErrDPoPBinding},
-		{"required refuses a cookie", required, func() testutil.Request { return testutil.Request{Cookies: map[string]string{"access_token": f.plain}} }, core.ErrDPoPBinding},
+		{"required refuses a cookie", required, func() testutil.Request {
+			return testutil.Request{CookieJar: map[string]string{"access_token": f.plain}}
+		}, core.ErrDPoPBinding},
 		{"required without a token", required, func() testutil.Request { return testutil.Request{} }, core.ErrNoToken},
 		{"disabled accepts a Bearer token", disabled, func() testutil.Request { return testutil.Bearer(f.plain) }, nil},
 		{"disabled does not read the DPoP scheme", disabled, func() testutil.Request { return dpopRequest(f.bound, f.proof(f.client, f.bound, nil, nil)) }, core.ErrNoToken},

@@ -36,7 +36,8 @@ var (
 	ErrAudience = internal.ErrAudience
 	// ErrType: the typ header does not match Config.TypHeader.
 	ErrType = internal.ErrType
-	// ErrMissingClaim: a claim listed in Config.RequiredClaims is absent.
+	// ErrMissingClaim: a claim listed in Config.RequiredClaims is absent,
+	// or a JWT has no exp (unless Config.AllowNoExpiry).
 	ErrMissingClaim = internal.ErrMissingClaim
 	// ErrInactive: the token is not active (introspection said so, or it
 	// was revoked).
@@ -47,6 +48,11 @@ var (
 	// ErrForbidden: the token is valid but lacks a required role, group or
 	// claim value.
 	ErrForbidden = internal.ErrForbidden
+
+	// ErrCrossOrigin: a browser sent a state-changing request (POST, PUT,
+	// DELETE, ...) from another origin with the token in a cookie: a
+	// cross-site request forgery.
+	ErrCrossOrigin = internal.ErrCrossOrigin
 
 	// ErrUnavailable: a key set or introspection endpoint could not be
 	// reached (or answered badly) and nothing usable was cached.
@@ -81,7 +87,7 @@ func newError(kind error, desc string, cause error) *Error {
 var kinds = [...]error{
 	ErrNoToken, ErrMalformed, ErrTokenTooLarge, ErrAlgorithm, ErrUnknownKey, ErrSignature,
 	ErrTokenExpired, ErrTokenNotYetValid, ErrIssuedInFuture, ErrIssuer, ErrAudience, ErrType,
-	ErrMissingClaim, ErrInactive, ErrInsufficientScope, ErrForbidden, ErrUnavailable,
+	ErrMissingClaim, ErrInactive, ErrInsufficientScope, ErrForbidden, ErrUnavailable, ErrCrossOrigin,
 	ErrDPoPProof, ErrDPoPNonce, ErrDPoPBinding,
 }
 

@@ -43,13 +43,13 @@ func (c dpopCall) HeaderValues(name string) []string {
 	}
 	return nil
 }
-func (dpopCall) Cookie(string) string { return "" }
-func (dpopCall) Query(string) string  { return "" }
-func (dpopCall) Method() string       { return "GET" }
-func (dpopCall) Path() string         { return "/orders" }
-func (dpopCall) EscapedPath() string  { return "/orders" }
-func (dpopCall) Host() string         { return "api.example" }
-func (dpopCall) Scheme() string       { return "https" }
+func (dpopCall) Cookies(string) []string { return nil }
+func (dpopCall) Query(string) string     { return "" }
+func (dpopCall) Method() string          { return "GET" }
+func (dpopCall) Path() string            { return "/orders" }
+func (dpopCall) EscapedPath() string     { return "/orders" }
+func (dpopCall) Host() string            { return "api.example" }
+func (dpopCall) Scheme() string          { return "https" }
 
 // A client holds a key; its token is bound to the key's thumbprint
 // (cnf.jkt), and each request carries a proof signed with the key.

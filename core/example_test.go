@@ -22,7 +22,7 @@ func (h header) Header(name string) string {
 	}
 	return ""
 }
-func (header) Cookie(string) string         { return "" }
+func (header) Cookies(string) []string      { return nil }
 func (header) Query(string) string          { return "" }
 func (header) Method() string               { return "GET" }
 func (header) Path() string                 { return "/" }

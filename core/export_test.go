@@ -22,3 +22,7 @@ const (
 	MaxResolvedIssuers = maxResolvedIssuers
 	KidRefreshBurst    = kidRefreshBurst
 )
+
+// CacheUsage is the number of entries and the estimated bytes g's result
+// cache holds, expired entries dropped first.
+func CacheUsage(g *Guard) (int, int64) { return g.cache.usage() }

@@ -16,8 +16,11 @@ import (
 type Request interface {
 	// Header returns the first value of the named header, or "".
 	Header(name string) string
-	// Cookie returns the value of the named cookie, or "".
-	Cookie(name string) string
+	// Cookies returns the values of every cookie of that name, in the
+	// order the request carries them (none: nil). The Guard refuses a
+	// request carrying several, so that a cookie planted by a sibling
+	// subdomain is never mistaken for the user's (cookie tossing).
+	Cookies(name string) []string
 	// Query returns the first value of the named query parameter, or "".
 	Query(name string) string
 	// Method returns the HTTP method.
@@ -33,7 +36,8 @@ type Request interface {
 	// Scheme returns "https" when the request came over TLS, "http"
 	// otherwise.
 	Scheme() string
-	// Host returns the Host header (the :authority of HTTP/2 and HTTP/3).
+	// Host returns the Host header (the :authority of HTTP/2 and HTTP/3);
+	// the cross-origin check of cookie tokens compares Origin with it.
 	Host() string
 	// EscapedPath returns the path as the request line sent it,
 	// percent-encoded, without the query.
@@ -93,16 +97,23 @@ func parseLookup(spec string) ([]source, error) {
 	return out, nil
 }
 
-// extract returns the token found in the first source that has one, and
-// how it was presented, checking its size before anything else. With
-// dpop, the Authorization header may use the DPoP scheme (RFC 9449 §7.1)
-// as well as Bearer. It returns ErrNoToken when no source carries a token.
-// The RFC 6750 b64token syntax is checked by Guard.Validate on a cache
-// miss: a cached token passed it already.
-func extract(r Request, sources []source, maxSize int, dpop bool) (string, presentation, error) {
+// found is a token extract found: where it came from (for the
+// cross-origin check of cookie tokens) and how it was presented (for DPoP).
+type found struct {
+	tok  string
+	from sourceKind
+	how  presentation
+}
+
+// extract returns the token found in the first source that has one,
+// checking its size before anything else. With dpop, the Authorization
+// header may use the DPoP scheme (RFC 9449 §7.1) as well as Bearer. It
+// returns ErrNoToken when no source carries a token. The RFC 6750 b64token
+// syntax is checked by Guard.Validate on a cache miss: a cached token
+// passed it already.
+func extract(r Request, sources []source, maxSize int, dpop bool) (found, error) {
 	for _, s := range sources {
-		var tok string
-		how := asBearer
+		f := found{from: s.kind, how: asBearer}
 		switch s.kind {
 		case fromAuthorization:
 			v := r.Header("Authorization")
@@ -112,34 +123,56 @@ func extract(r Request, sources []source, maxSize int, dpop bool) (string, prese
 			t, ours, err := internal.Bearer(v)
 			if !ours && dpop {
 				t, ours, err = internal.DPoP(v)
-				how = asDPoP
+				f.how = asDPoP
 			}
 			if !ours {
 				continue // another scheme (Basic, ...): not ours
 			}
 			if err != nil {
-				return "", how, err
+				return f, err
 			}
-			tok = t
+			f.tok = t
 		case fromHeader:
-			tok = strings.TrimSpace(r.Header(s.name))
+			f.tok = strings.Trim(r.Header(s.name), " \t")
 		case fromCookie:
-			tok = strings.TrimSpace(r.Cookie(s.name))
-			if !isCookieValue(tok) {
-				continue // as net/http does, which never shows such a cookie
+			var err error
+			if f.tok, err = cookieToken(r, s.name); err != nil {
+				return f, err
 			}
 		case fromQuery:
-			tok = r.Query(s.name)
+			f.tok = r.Query(s.name)
 		}
-		if tok == "" {
+		if f.tok == "" {
 			continue
 		}
-		if len(tok) > maxSize {
-			return "", how, newError(ErrTokenTooLarge, "token too large", nil)
+		if len(f.tok) > maxSize {
+			return found{how: f.how}, newError(ErrTokenTooLarge, "token too large", nil)
 		}
-		return tok, how, nil
+		return f, nil
 	}
-	return "", asBearer, newError(ErrNoToken, "authentication required", nil)
+	return found{how: asBearer}, newError(ErrNoToken, "authentication required", nil)
+}
+
+// cookieToken returns the value of the one cookie called name, "" when
+// there is none. Values net/http would drop are ignored, as net/http never
+// shows them; several cookies of that name are refused rather than one
+// picked: a sibling subdomain can set a cookie for the parent domain that
+// the browser sends next to (and often before) the user's own.
+func cookieToken(r Request, name string) (string, error) {
+	tok, n := "", 0
+	for _, v := range r.Cookies(name) {
+		v = strings.TrimSpace(v)
+		if v == "" || !isCookieValue(v) {
+			continue
+		}
+		if n++; n == 1 {
+			tok = v
+		}
+	}
+	if n > 1 {
+		return "", newError(ErrMalformed, "several "+name+" cookies", nil)
+	}
+	return tok, nil
 }
 
 // isCookieValue reports whether s holds only bytes net/http accepts in a

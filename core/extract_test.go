@@ -29,9 +29,9 @@ func TestTokenLookup(t *testing.T) {
 		{"two tokens", "", testutil.Request{Headers: map[string]string{"Authorization": "Bearer " + good + " " + other}}, "", core.ErrMalformed},
 		{"another scheme is not a bearer token", "", testutil.Request{Headers: map[string]string{"Authorization": "Basic dXNlcjpwYXNz"}}, "", core.ErrNoToken},
 		{"BearerX is another scheme", "", testutil.Request{Headers: map[string]string{"Authorization": "BearerX " + good}}, "", core.ErrNoToken},
-		{"cookie by default", "", testutil.Request{Cookies: map[string]string{"access_token": good}}, "alice", nil},
-		{"header wins over cookie by default", "", testutil.Request{Headers: map[string]string{"Authorization": "Bearer " + good}, Cookies: map[string]string{"access_token": other}}, "alice", nil},
-		{"cookie first when configured", "cookie:access_token,header:Authorization", testutil.Request{Headers: map[string]string{"Authorization": "Bearer " + good}, Cookies: map[string]string{"access_token": other}}, "bob", nil},
+		{"cookie by default", "", testutil.Request{CookieJar: map[string]string{"access_token": good}}, "alice", nil},
+		{"header wins over cookie by default", "", testutil.Request{Headers: map[string]string{"Authorization": "Bearer " + good}, CookieJar: map[string]string{"access_token": other}}, "alice", nil},
+		{"cookie first when configured", "cookie:access_token,header:Authorization", testutil.Request{Headers: map[string]string{"Authorization": "Bearer " + good}, CookieJar: map[string]string{"access_token": other}}, "bob", nil},
 		{"custom header carries the raw token", "header:X-Api-Token", testutil.Request{Headers: map[string]string{"X-Api-Token": other}}, "bob", nil},
 		{"query is off by default", "", testutil.Request{Params: map[string]string{"access_token": good}}, "", core.ErrNoToken},
 		{"query when configured", "query:access_token", testutil.Request{Params: map[string]string{"access_token": good}}, "alice", nil},
@@ -39,7 +39,7 @@ func TestTokenLookup(t *testing.T) {
 		{"bad characters", "", testutil.Bearer("abc$def"), "", core.ErrMalformed},
 		{"padding only at the end", "", testutil.Bearer("ab=c"), "", core.ErrMalformed},
 		{"too large", "", testutil.Bearer(strings.Repeat("a", core.DefaultMaxTokenSize+1)), "", core.ErrTokenTooLarge},
-		{"too large in a cookie", "", testutil.Request{Cookies: map[string]string{"access_token": strings.Repeat("a", core.DefaultMaxTokenSize+1)}}, "", core.ErrTokenTooLarge},
+		{"too large in a cookie", "", testutil.Request{CookieJar: map[string]string{"access_token": strings.Repeat("a", core.DefaultMaxTokenSize+1)}}, "", core.ErrTokenTooLarge},
 		{"no token", "", testutil.Request{}, "", core.ErrNoToken},
 	}
 	for _, tt := range tests {
@@ -93,9 +93,9 @@ func FuzzExtract(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, header, cookie string) {
 		req := testutil.Request{
-			Headers: map[string]string{"Authorization": header, "X-T": cookie},
-			Cookies: map[string]string{"c": cookie},
-			Params:  map[string]string{"q": cookie},
+			Headers:   map[string]string{"Authorization": header, "X-T": cookie},
+			CookieJar: map[string]string{"c": cookie},
+			Params:    map[string]string{"q": cookie},
 		}
 		p, err := g.Authenticate(context.Background(), req)
 		if err == nil || p != nil {

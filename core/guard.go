@@ -24,6 +24,7 @@ type Guard struct {
 	intro   *introspector  // nil without an introspection endpoint
 	dpop    *dpop.Verifier // nil when DPoP is disabled
 	cache   *resultCache   // nil when caching is off
+	origin  *crossOrigin
 	flight  singleflight.Group
 	log     *slog.Logger
 	stop    context.CancelFunc // ends background key refreshes
@@ -40,8 +41,15 @@ func New(cfg Config) (*Guard, error) {
 	if err != nil {
 		return nil, &ConfigError{Field: "TokenLookup", Err: err}
 	}
+	origin, err := newCrossOrigin(c.TrustedOrigins)
+	if err != nil {
+		return nil, err
+	}
 	base, stop := context.WithCancel(context.Background())
-	g := &Guard{cfg: c, sources: sources, log: c.Logger, stop: stop}
+	g := &Guard{cfg: c, sources: sources, origin: origin, log: c.Logger, stop: stop}
+	if insecure := c.insecureURLs(); len(insecure) > 0 {
+		g.log.Warn("tokengate: AllowInsecureHTTP: keys, tokens and credentials cross the network in clear", "urls", insecure)
+	}
 	client := outboundClient(&c)
 	b, err := newIssuerBuilder(base, &c, noRedirects(client))
 	if err == nil {
@@ -65,7 +73,7 @@ func New(cfg Config) (*Guard, error) {
 		g.intro = newIntrospector(&c, client, g.issuers, g.issuers.primary)
 	}
 	if c.CacheTTL > 0 {
-		g.cache = newResultCache(c.CacheMaxEntries, cfg.Now)
+		g.cache = newResultCache(c.CacheMaxEntries, c.CacheMaxBytes, cfg.Now)
 	}
 	if g.dpop, err = newDPoPVerifier(&c); err != nil {
 		stop()
@@ -82,6 +90,7 @@ func (c *Config) claimRules(issuer string, audience []string) *claimRules {
 		audience: audience,
 		leeway:   c.Leeway,
 		required: c.RequiredClaims,
+		needExp:  !c.AllowNoExpiry,
 		roles:    c.RolesClaim,
 		groups:   c.GroupsClaim,
 	}
@@ -114,7 +123,11 @@ func (g *Guard) authenticate(ctx context.Context, r Request, optional bool, rule
 	if g.cfg.Skip != nil && g.cfg.Skip(r) {
 		return nil, nil
 	}
-	tok, how, err := extract(r, g.sources, g.cfg.MaxTokenSize, g.dpop != nil)
+	f, err := extract(r, g.sources, g.cfg.MaxTokenSize, g.dpop != nil)
+	if err == nil && f.from == fromCookie {
+		err = g.origin.check(r)
+	}
+	tok, how := f.tok, f.how
 	if err != nil {
 		if optional && errors.Is(err, ErrNoToken) {
 			return nil, nil
@@ -236,7 +249,15 @@ func (g *Guard) validate(ctx context.Context, tok string, local bool) (*Principa
 	switch {
 	case local:
 		p, err = g.jwt.verify(ctx, tok, now)
-		if err == nil && (g.cache != nil || g.cfg.KeepToken) {
+		if err != nil {
+			break
+		}
+		if canon := g.jwt.lowS(tok); canon != "" {
+			// A high-S ECDSA signature: the same token as its canonical
+			// twin (ecdsa.go), which keeps its Principal if it has one.
+			return g.twin(tok, canon, p, now), nil
+		}
+		if g.cache != nil || g.cfg.KeepToken {
 			// The Guard keeps the token from here on.
 			tok = strings.Clone(tok)
 		}
@@ -255,11 +276,7 @@ func (g *Guard) validate(ctx context.Context, tok string, local bool) (*Principa
 	if g.cache != nil {
 		switch {
 		case err == nil:
-			exp := now.Add(g.cfg.CacheTTL)
-			if !p.ExpiresAt.IsZero() && p.ExpiresAt.Before(exp) {
-				exp = p.ExpiresAt
-			}
-			g.cache.put(tok, &cacheEntry{p: p, expires: exp}, now)
+			g.cache.put(tok, &cacheEntry{p: p, expires: g.expiry(p, now)}, now)
 		case negTTL > 0:
 			g.cache.put(tok, &cacheEntry{err: err, expires: now.Add(negTTL)}, now)
 		}
@@ -268,6 +285,38 @@ func (g *Guard) validate(ctx context.Context, tok string, local bool) (*Principa
 		return nil, err
 	}
 	return p, nil
+}
+
+// twin returns the Principal of a JWT whose canonical form canon differs
+// from tok (a high-S ECDSA signature): the cached Principal of canon when
+// there is one, else p with canon as its token. Both strings then lead to
+// that Principal.
+func (g *Guard) twin(tok, canon string, p *Principal, now time.Time) *Principal {
+	if g.cache != nil {
+		if e, ok := g.cache.get(canon); ok && e.err == nil {
+			g.cache.put(strings.Clone(tok), &cacheEntry{p: e.p, expires: e.expires}, now)
+			return e.p
+		}
+	}
+	if g.cfg.KeepToken {
+		p.Token = canon
+	}
+	if g.cache != nil {
+		exp := g.expiry(p, now)
+		g.cache.put(canon, &cacheEntry{p: p, expires: exp}, now)
+		g.cache.put(strings.Clone(tok), &cacheEntry{p: p, expires: exp}, now)
+	}
+	return p
+}
+
+// expiry is when a cached result for p ends: CacheTTL from now, never past
+// the token's exp.
+func (g *Guard) expiry(p *Principal, now time.Time) time.Time {
+	exp := now.Add(g.cfg.CacheTTL)
+	if !p.ExpiresAt.IsZero() && p.ExpiresAt.Before(exp) {
+		exp = p.ExpiresAt
+	}
+	return exp
 }
 
 // isLocal reports whether tok is verified with local keys rather than

@@ -2,6 +2,8 @@ package core
 
 import (
 	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"sync"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
@@ -24,6 +26,11 @@ func parseHeader(enc *base64.Encoding, part []byte) (joseHeader, error) {
 	n, err := enc.Decode(raw, part)
 	if err != nil {
 		return joseHeader{}, err
+	}
+	// jwx's parser stops after the object: {"alg":"HS256"}xyz would pass.
+	// A header is one JSON object, as claims are (RFC 7515 §4).
+	if !json.Valid(raw[:n]) {
+		return joseHeader{}, errors.New("protected header is not one JSON object")
 	}
 	h := jws.NewHeaders()
 	if err := h.UnmarshalJSON(raw[:n]); err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tokengate/tokengate/internal"
+	"golang.org/x/sync/semaphore"
 )
 
 // introspector asks an RFC 7662 endpoint whether a reference token is
@@ -38,6 +39,8 @@ type introspector struct {
 	userinfo   string
 	client     *http.Client
 	negTTL     time.Duration // <= 0: inactive results are not cached
+	slots      *semaphore.Weighted
+	maxWait    time.Duration
 	log        *slog.Logger
 }
 
@@ -56,15 +59,18 @@ func newIntrospector(c *Config, client *http.Client, issuers *issuerSet, owner *
 		// The request body carries the token: never let a redirect send
 		// it (or our credentials) anywhere else. A 3xx is a failure like
 		// any non-200.
-		client: noRedirects(client),
-		negTTL: ic.NegativeTTL,
-		log:    c.Logger,
+		client:  noRedirects(client),
+		negTTL:  ic.NegativeTTL,
+		slots:   semaphore.NewWeighted(int64(ic.MaxConcurrent)),
+		maxWait: ic.MaxWait,
+		log:     c.Logger,
 	}
 	if owner != nil {
 		in.discovered, in.fallback = owner.remote, owner.answers
 	} else {
 		in.fallback = c.claimRules("", c.Audience)
 		in.fallback.issAudIfPresent = true
+		in.fallback.needExp = false // RFC 7662 §2.2: exp is optional
 	}
 	return in
 }
@@ -92,7 +98,17 @@ func (in *introspector) endpoint() (string, error) {
 // calls inactive, or whose active answer fails our checks, is a definitive
 // rejection: the error comes with how long it may be cached. Failures to get
 // a usable answer are ErrUnavailable with a zero duration: never cached.
+//
+// At most Introspection.MaxConcurrent calls run at once; a call that finds
+// no free slot within Introspection.MaxWait is ErrUnavailable.
 func (in *introspector) introspect(ctx context.Context, tok string, now time.Time) (*Principal, time.Duration, error) {
+	wait, cancel := context.WithTimeout(ctx, in.maxWait)
+	err := in.slots.Acquire(wait, 1)
+	cancel()
+	if err != nil {
+		return nil, 0, unavailable("introspection busy", fmt.Errorf("no free introspection slot within %v", in.maxWait))
+	}
+	defer in.slots.Release(1)
 	p, err := in.check(ctx, tok, now)
 	switch {
 	case err == nil:

@@ -44,7 +44,7 @@ func introGuard(t *testing.T, mod func(*core.Config)) (*testutil.IntrospectionSe
 // "alice", scope "read write", client_id "web-app", exp in an hour, plus
 // extra (a nil value deletes a member).
 func active(extra map[string]any) map[string]any {
-	m := map[string]any{"scope": "read write", "client_id": "web-app"}
+	m := map[string]any{"iss": nil, "scope": "read write", "client_id": "web-app"}
 	for k, v := range extra {
 		m[k] = v
 	}

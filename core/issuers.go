@@ -293,6 +293,7 @@ func (b *issuerBuilder) build(ic IssuerConfig, field string) (*trustedIssuer, er
 	ti.rules = c.claimRules(ic.URL, aud)
 	answers := *ti.rules
 	answers.issAudIfPresent = true
+	answers.needExp = false // RFC 7662 §2.2: exp is optional
 	ti.answers = &answers
 	return ti, nil
 }

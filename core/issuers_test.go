@@ -139,10 +139,11 @@ func TestSeveralIssuersShareTheConfigKeys(t *testing.T) {
 	key := testutil.NewKey(t, jwa.RS256, "k1")
 	jwks := testutil.NewJWKSServer(t, key)
 	g := newGuard(t, core.Config{
-		Issuer:  "https://a.example",
-		Issuers: []core.IssuerConfig{{URL: "https://b.example"}},
-		JWKSURL: jwks.JWKSURL(),
-		Now:     testutil.NewClock(epoch).Now,
+		Issuer:      "https://a.example",
+		Issuers:     []core.IssuerConfig{{URL: "https://b.example"}},
+		JWKSURL:     jwks.JWKSURL(),
+		AnyAudience: true,
+		Now:         testutil.NewClock(epoch).Now,
 	})
 	for _, iss := range []string{"https://a.example", "https://b.example"} {
 		if _, err := auth(g, mintFor(t, key, iss, nil)); err != nil {

@@ -25,7 +25,7 @@ func TestKeyRotationPicksUpNewKid(t *testing.T) {
 	newKey := testutil.NewKey(t, jwa.RS256, "2026-02")
 	srv := testutil.NewJWKSServer(t, oldKey)
 	clock := testutil.NewClock(time.Now())
-	g := newGuard(t, core.Config{JWKSURL: srv.JWKSURL(), Now: clock.Now})
+	g := newGuard(t, core.Config{JWKSURL: srv.JWKSURL(), Issuer: testutil.Issuer, AnyAudience: true, Now: clock.Now})
 
 	if err := authenticate(g, testutil.Mint(t, oldKey, testutil.Claims(nil), nil)); err != nil {
 		t.Fatalf("old key: %v", err)
@@ -45,7 +45,7 @@ func TestJWKSDownAtStartThenUp(t *testing.T) {
 	srv := testutil.NewJWKSServer(t, key)
 	srv.SetBody(http.StatusServiceUnavailable, []byte("down"))
 	clock := testutil.NewClock(time.Now())
-	g := newGuard(t, core.Config{JWKSURL: srv.JWKSURL(), Now: clock.Now}) // must not fetch
+	g := newGuard(t, core.Config{JWKSURL: srv.JWKSURL(), Issuer: testutil.Issuer, AnyAudience: true, Now: clock.Now}) // must not fetch
 	if srv.Hits() != 0 {
 		t.Fatalf("New fetched the key set eagerly (%d hits)", srv.Hits())
 	}
@@ -67,7 +67,7 @@ func TestUnreachableJWKSIsUnavailable(t *testing.T) {
 	srv := testutil.NewJWKSServer(t)
 	url := srv.JWKSURL()
 	srv.Close()
-	g := newGuard(t, core.Config{JWKSURL: url, Timeout: time.Second})
+	g := newGuard(t, core.Config{JWKSURL: url, Issuer: testutil.Issuer, AnyAudience: true, Timeout: time.Second})
 	key := testutil.NewKey(t, jwa.RS256, "k1")
 	err := authenticate(g, testutil.Mint(t, key, testutil.Claims(nil), nil))
 	if !errors.Is(err, core.ErrUnavailable) {
@@ -82,7 +82,7 @@ func TestFailedRefreshKeepsLastGoodKeys(t *testing.T) {
 	key := testutil.NewKey(t, jwa.RS256, "k1")
 	srv := testutil.NewJWKSServer(t, key)
 	clock := testutil.NewClock(time.Now())
-	g := newGuard(t, core.Config{JWKSURL: srv.JWKSURL(), Now: clock.Now, CacheTTL: -1})
+	g := newGuard(t, core.Config{JWKSURL: srv.JWKSURL(), Issuer: testutil.Issuer, AnyAudience: true, Now: clock.Now, CacheTTL: -1})
 	if err := authenticate(g, testutil.Mint(t, key, testutil.Claims(nil), nil)); err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestKidFloodCostsAFewFetches(t *testing.T) {
 		t.Run(fmt.Sprintf("concurrent=%v", concurrent), func(t *testing.T) {
 			key := testutil.NewKey(t, jwa.RS256, "k1")
 			srv := testutil.NewJWKSServer(t, key)
-			g := newGuard(t, core.Config{JWKSURL: srv.JWKSURL(), Now: testutil.NewClock(time.Now()).Now})
+			g := newGuard(t, core.Config{JWKSURL: srv.JWKSURL(), Issuer: testutil.Issuer, AnyAudience: true, Now: testutil.NewClock(time.Now()).Now})
 			if err := authenticate(g, testutil.Mint(t, key, testutil.Claims(nil), nil)); err != nil {
 				t.Fatal(err)
 			}

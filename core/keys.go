@@ -7,6 +7,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rsa"
 	"fmt"
+	"slices"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
@@ -99,15 +100,23 @@ type keyIndex struct {
 	fams map[family]bool
 }
 
+// maxCandidates bounds the keys one token is tried against. A token
+// without kid fits every key of its type: against a set of thousands of
+// keys, one forged token would cost thousands of signature checks.
+// Providers publish a handful of keys, and put kids on them when they
+// have more than one.
+const maxCandidates = 4
+
 // candidates returns the keys that may verify a token with this kid and
-// alg. A token's kid selects keys with that kid; keys without a kid (PEM
-// keys, say) fit any token.
+// alg, at most maxCandidates of them, in the set's order. A token's kid
+// selects keys with that kid; keys without a kid (PEM keys, say) fit any
+// token.
 func (ix *keyIndex) candidates(kid string, alg jwa.SignatureAlgorithm) []verifyKey {
 	if ix == nil {
 		return nil
 	}
 	var out []verifyKey
-	for i := range ix.keys {
+	for i := 0; i < len(ix.keys) && len(out) < maxCandidates; i++ {
 		k := &ix.keys[i]
 		if kid != "" && k.kid != "" && k.kid != kid {
 			continue
@@ -150,6 +159,10 @@ func (ix *keyIndex) addSet(set jwk.Set, strict bool) error {
 func toVerifyKey(key jwk.Key) (verifyKey, error) {
 	if u := key.KeyUsage(); u != "" && u != string(jwk.ForSignature) {
 		return verifyKey{}, fmt.Errorf("key %q is not for signatures", key.KeyID())
+	}
+	// RFC 7517 §4.3: key_ops, when present, must allow verification.
+	if ops := key.KeyOps(); len(ops) > 0 && !slices.Contains(ops, jwk.KeyOpVerify) {
+		return verifyKey{}, fmt.Errorf("key %q: key_ops does not allow verify", key.KeyID())
 	}
 	if key.KeyType() == jwa.OctetSeq {
 		return verifyKey{}, fmt.Errorf("symmetric key %q in a key set: use HMACSecret", key.KeyID())

@@ -58,6 +58,7 @@ type ErrorBody struct {
 //   - ErrInsufficientScope: 403, error="insufficient_scope" and the scopes needed;
 //   - ErrForbidden (a role, group or claim rule, Config.Check): 403, error="forbidden";
 //   - ErrUnavailable: 503, no WWW-Authenticate, body error "temporarily_unavailable";
+//   - ErrCrossOrigin: 403, no WWW-Authenticate, body error "invalid_request";
 //   - anything else: 401, error="invalid_token".
 //
 // Failures of DPoP (RFC 9449 §7.1) are answered with the DPoP scheme and
@@ -102,6 +103,9 @@ func rejection(realm string, err error) Rejection {
 		header = challenge(realm, code, e.Description)
 	case errors.Is(e, ErrUnavailable):
 		status, code = http.StatusServiceUnavailable, "temporarily_unavailable"
+	case errors.Is(e, ErrCrossOrigin):
+		// Not a matter of credentials: no challenge.
+		status, code = http.StatusForbidden, "invalid_request"
 	default:
 		status, code = http.StatusUnauthorized, "invalid_token"
 		header = challenge(realm, code, e.Description)

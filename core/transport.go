@@ -21,7 +21,18 @@ func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 }
 
 // outboundClient returns the client for JWKS and introspection calls: the
-// configured one (or a new one) with a timeout and bounded bodies.
+// configured one (or a new one) with a timeout, bounded bodies and no
+// redirects.
+//
+// Redirects are never followed: the endpoints are configured by URL, and a
+// redirect could take a key fetch to another origin (or from https to
+// plain http), or carry an introspected token and our credentials there. A
+// 3xx answer is a failure like any other non-200 one.
+//
+// Without Config.HTTPClient the client has its own keep-alive pool, sized
+// for Introspection.MaxConcurrent calls to one endpoint (the shared
+// http.DefaultTransport keeps only two idle connections per host, so that
+// concurrent calls would open and close a connection each).
 func outboundClient(c *Config) *http.Client {
 	var client http.Client
 	if c.HTTPClient != nil {
@@ -29,13 +40,26 @@ func outboundClient(c *Config) *http.Client {
 	}
 	next := client.Transport
 	if next == nil {
-		next = http.DefaultTransport
+		next = pooledTransport(c.Introspection.MaxConcurrent)
 	}
 	client.Transport = &limitedTransport{next: next, max: c.MaxResponseSize}
 	if client.Timeout == 0 || client.Timeout > c.Timeout {
 		client.Timeout = c.Timeout
 	}
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &client
+}
+
+// pooledTransport is http.DefaultTransport's configuration with a pool for
+// calls concurrent calls per host: that many connections are kept alive
+// between calls, and at most that many (plus one for a key set fetch) are
+// open at once.
+func pooledTransport(calls int) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = max(calls, 2)
+	t.MaxIdleConns = max(t.MaxIdleConns, t.MaxIdleConnsPerHost)
+	t.MaxConnsPerHost = max(calls, 1) + 1
+	return t
 }
 
 // noRedirects returns a copy of client that follows no redirect: a 3xx

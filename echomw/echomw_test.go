@@ -34,6 +34,7 @@ func TestMiddleware(t *testing.T) {
 	conformance.RunMiddleware(t, func(t *testing.T, g *core.Guard) string {
 		return serve(t, func(e *echo.Echo) {
 			e.GET("/required", echoPrincipal, echomw.New(g))
+			e.POST("/required", echoPrincipal, echomw.New(g))
 			e.GET("/admin", echoPrincipal, echomw.New(g, core.Scopes("admin")))
 			e.GET("/ops", echoPrincipal, echomw.New(g, core.Roles("ops")))
 			group := e.Group("/group", echomw.New(g))

@@ -1,6 +1,8 @@
 package fibermw_test
 
 import (
+	"time"
+
 	"fmt"
 	"io"
 	"log"
@@ -20,7 +22,7 @@ var secret = []byte("an example secret of 32 bytes...")
 // token signs a token for alice with the given scope, as an identity
 // provider would.
 func token(scope string) string {
-	t, _ := jwt.NewBuilder().Subject("alice").Claim("scope", scope).Build()
+	t, _ := jwt.NewBuilder().Subject("alice").Claim("scope", scope).Expiration(time.Now().Add(time.Hour)).Build()
 	signed, _ := jwt.Sign(t, jwt.WithKey(jwa.HS256, secret))
 	return string(signed)
 }

@@ -92,7 +92,6 @@ type principalKey struct{}
 type request struct{ c *fiber.Ctx }
 
 func (q request) Header(name string) string { return q.c.Get(name) }
-func (q request) Cookie(name string) string { return q.c.Cookies(name) }
 func (q request) Query(name string) string  { return q.c.Query(name) }
 func (q request) Method() string            { return q.c.Method() }
 func (q request) Path() string              { return q.c.Path() }
@@ -112,6 +111,18 @@ func (q request) Scheme() string {
 		return "https"
 	}
 	return "http"
+}
+
+// Cookies returns the values of every cookie of that name; the slice is
+// new, its strings alias fasthttp's buffers.
+func (q request) Cookies(name string) []string {
+	var out []string
+	q.c.Request().Header.VisitAllCookie(func(key, value []byte) {
+		if string(key) == name {
+			out = append(out, utils.UnsafeString(value))
+		}
+	})
+	return out
 }
 
 // HeaderValues returns every value of the named header; the slice is

@@ -29,6 +29,7 @@ func TestMiddleware(t *testing.T) {
 	conformance.RunMiddleware(t, func(t *testing.T, g *core.Guard) string {
 		app := newApp()
 		app.Get("/required", fibermw.New(g), echo)
+		app.Post("/required", fibermw.New(g), echo)
 		app.Get("/admin", fibermw.New(g, core.Scopes("admin")), echo)
 		app.Get("/ops", fibermw.New(g, core.Roles("ops")), echo)
 		group := app.Group("/group", fibermw.New(g))

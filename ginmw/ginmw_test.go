@@ -35,6 +35,7 @@ func TestMiddleware(t *testing.T) {
 	conformance.RunMiddleware(t, func(t *testing.T, g *core.Guard) string {
 		return serve(t, func(r *gin.Engine) {
 			r.GET("/required", ginmw.New(g), echo)
+			r.POST("/required", ginmw.New(g), echo)
 			r.GET("/admin", ginmw.New(g, core.Scopes("admin")), echo)
 			r.GET("/ops", ginmw.New(g, core.Roles("ops")), echo)
 			group := r.Group("/group", ginmw.New(g))

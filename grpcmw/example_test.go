@@ -1,6 +1,8 @@
 package grpcmw_test
 
 import (
+	"time"
+
 	"context"
 	"fmt"
 	"log"
@@ -23,7 +25,7 @@ var secret = []byte("an example secret of 32 bytes...")
 
 // token signs a token for alice, as an identity provider would.
 func token() string {
-	t, _ := jwt.NewBuilder().Subject("alice").Build()
+	t, _ := jwt.NewBuilder().Subject("alice").Expiration(time.Now().Add(time.Hour)).Build()
 	signed, _ := jwt.Sign(t, jwt.WithKey(jwa.HS256, secret))
 	return string(signed)
 }

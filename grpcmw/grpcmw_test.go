@@ -119,7 +119,7 @@ func TestUpstreamDownIsUnavailable(t *testing.T) {
 	key := testutil.NewKey(t, jwa.RS256, "k")
 	jwks := testutil.NewJWKSServer(t)
 	jwks.Close()
-	g := conformance.NewGuard(t, core.Config{JWKSURL: jwks.JWKSURL()})
+	g := conformance.NewGuard(t, core.Config{JWKSURL: jwks.JWKSURL(), Issuer: testutil.Issuer, AnyAudience: true})
 	conn := serve(t, g, grpcmw.Config{})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

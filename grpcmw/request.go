@@ -24,10 +24,10 @@ func (q request) Header(name string) string {
 	}
 	return ""
 }
-func (q request) Cookie(string) string { return "" }
-func (q request) Query(string) string  { return "" }
-func (q request) Method() string       { return "POST" }
-func (q request) Path() string         { return q.method }
+func (q request) Cookies(string) []string { return nil }
+func (q request) Query(string) string     { return "" }
+func (q request) Method() string          { return "POST" }
+func (q request) Path() string            { return q.method }
 
 // HeaderValues returns every value of a metadata key, such as the DPoP
 // proofs of a call.
@@ -35,7 +35,8 @@ func (q request) HeaderValues(name string) []string {
 	return metadata.ValueFromIncomingContext(q.ctx, name)
 }
 
-// Host is the call's :authority.
+// Host is the call's :authority; the cross-origin check reads it only for
+// tokens from cookies, which gRPC calls do not have.
 func (q request) Host() string { return q.Header(":authority") }
 
 // EscapedPath is the full method name, the path of the call's HTTP/2

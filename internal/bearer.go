@@ -20,6 +20,9 @@ func DPoP(v string) (tok string, isDPoP bool, err error) {
 // RFC 9449 §7.1 reuses); noun names it in errors. ok is false when the
 // value has another scheme.
 func Credential(v, scheme, noun string) (tok string, ok bool, err error) {
+	// RFC 9110 §5.5: leading and trailing whitespace (spaces, tabs) is not
+	// part of a field value. net/http trims it, fasthttp does not.
+	v = strings.Trim(v, " \t")
 	if len(v) < len(scheme) || !strings.EqualFold(v[:len(scheme)], scheme) {
 		return "", false, nil
 	}

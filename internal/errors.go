@@ -25,6 +25,7 @@ var (
 	ErrInsufficientScope = errors.New("insufficient scope")
 	ErrForbidden         = errors.New("forbidden")
 	ErrUnavailable       = errors.New("temporarily unavailable")
+	ErrCrossOrigin       = errors.New("cross-origin request")
 )
 
 // Error is a failure of one Kind (a sentinel), with a description safe to

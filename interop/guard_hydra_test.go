@@ -30,10 +30,10 @@ func TestGuardValidatesHydraJWT(t *testing.T) {
 	}{
 		{"accepted", core.Config{JWKSURL: h.JWKSURL(), Issuer: h.Issuer(), Audience: []string{"api"}}, tok, nil},
 		{"accepted, issuer alone (discovered)", core.Config{Issuer: h.Issuer(), Audience: []string{"api"}}, tok, nil},
-		{"other issuer configured", core.Config{JWKSURL: h.JWKSURL(), Issuer: other.Issuer()}, tok, core.ErrIssuer},
+		{"other issuer configured", core.Config{JWKSURL: h.JWKSURL(), Issuer: other.Issuer(), Audience: []string{"api"}}, tok, core.ErrIssuer},
 		{"other audience configured", core.Config{JWKSURL: h.JWKSURL(), Issuer: h.Issuer(), Audience: []string{"billing"}}, tok, core.ErrAudience},
-		{"issued by another Hydra", core.Config{JWKSURL: h.JWKSURL(), Issuer: h.Issuer()}, otherTok, core.ErrIssuer},
-		{"another Hydra's issuer with this one's keys", core.Config{JWKSURL: h.JWKSURL(), Issuer: other.Issuer()}, otherTok, core.ErrUnknownKey},
+		{"issued by another Hydra", core.Config{JWKSURL: h.JWKSURL(), Issuer: h.Issuer(), Audience: []string{"api"}}, otherTok, core.ErrIssuer},
+		{"another Hydra's issuer with this one's keys", core.Config{JWKSURL: h.JWKSURL(), Issuer: other.Issuer(), Audience: []string{"api"}}, otherTok, core.ErrUnknownKey},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g, err := core.New(tc.cfg)

@@ -25,6 +25,7 @@ func TestChi(t *testing.T) {
 func chiRoutes(guard *core.Guard) http.Handler {
 	r := chi.NewRouter()
 	r.With(nethttpmw.New(guard)).Get("/required", echo)
+	r.With(nethttpmw.New(guard)).Post("/required", echo)
 	r.With(nethttpmw.New(guard, core.Scopes("admin"))).Get("/admin", echo)
 	r.With(nethttpmw.New(guard, core.Roles("ops"))).Get("/ops", echo)
 	r.Route("/group", func(r chi.Router) {

@@ -91,10 +91,11 @@ func (q request) Scheme() string {
 	}
 	return "http"
 }
-func (q request) Cookie(name string) string {
-	c, err := q.r.Cookie(name)
-	if err != nil {
-		return ""
+
+func (q request) Cookies(name string) []string {
+	var out []string
+	for _, c := range q.r.CookiesNamed(name) {
+		out = append(out, c.Value)
 	}
-	return c.Value
+	return out
 }

@@ -25,6 +25,7 @@ func TestMiddleware(t *testing.T) {
 		admin := nethttpmw.Require(g, core.Scopes("admin"))
 		mux := http.NewServeMux()
 		mux.Handle("GET /required", required(echo))
+		mux.Handle("POST /required", required(echo))
 		mux.Handle("GET /admin", nethttpmw.New(g, core.Scopes("admin"))(echo))
 		mux.Handle("GET /ops", nethttpmw.New(g, core.Roles("ops"))(echo))
 		mux.Handle("GET /group/admin", required(admin(echo)))

@@ -2,6 +2,7 @@ package envconfig
 
 import (
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,10 +26,18 @@ const (
 	EnvMaxTokenSize     = "TOKENGATE_MAX_TOKEN_SIZE"
 	EnvRequiredType     = "TOKENGATE_REQUIRED_TYPE"
 	EnvPublicKeyFile    = "TOKENGATE_PUBLIC_KEY_FILE"
+	// EnvAllowInsecureHTTP, when true, accepts plain http JWKS and
+	// introspection URLs on hosts other than loopback (logged at startup).
+	EnvAllowInsecureHTTP = "TOKENGATE_ALLOW_INSECURE_HTTP"
 	// EnvDPoP is allowed (default), required or disabled: how DPoP-bound
 	// tokens (RFC 9449) are treated.
 	EnvDPoP = "TOKENGATE_DPOP"
 )
+
+// AnyAudience is the TOKENGATE_AUDIENCE value that accepts tokens for any
+// audience (core.Config.AnyAudience): for a provider whose every token is
+// meant for this resource server, and only then.
+const AnyAudience = "*"
 
 // Introspection settings beyond the endpoint and its credentials; the
 // defaults suit most deployments.
@@ -55,6 +64,7 @@ var guardVars = fieldVars{
 	{"Issuer", EnvIssuer},
 	{"Issuers.URL", EnvIssuer},
 	{"Audience", EnvAudience},
+	{"AnyAudience", EnvAudience},
 	{"JWKSURL", EnvJWKSURL},
 	{"HMACSecret", EnvJWTSecret},
 	{"Algorithms", EnvAlgorithms},
@@ -72,6 +82,7 @@ var guardVars = fieldVars{
 	{"MaxTokenSize", EnvMaxTokenSize},
 	{"TypHeader", EnvRequiredType},
 	{"PublicKeysPEM", EnvPublicKeyFile},
+	{"AllowInsecureHTTP", EnvAllowInsecureHTTP},
 	{"DPoP.Mode", EnvDPoP},
 }
 
@@ -113,6 +124,11 @@ func loadGuard(c core.Config, lookup func(string) (string, bool)) (core.Config, 
 		}
 	}
 	e.list(EnvAudience, &c.Audience)
+	if len(c.Audience) == 1 && c.Audience[0] == AnyAudience {
+		c.Audience, c.AnyAudience = nil, true
+	} else if slices.Contains(c.Audience, AnyAudience) {
+		e.fail(EnvAudience, "%q stands alone: it accepts any audience", AnyAudience)
+	}
 	e.str(EnvJWKSURL, &c.JWKSURL)
 	if v, ok := e.get(EnvJWTSecret); ok {
 		c.HMACSecret = []byte(v)
@@ -128,6 +144,7 @@ func loadGuard(c core.Config, lookup func(string) (string, bool)) (core.Config, 
 	e.dur(EnvIntrospectionNegativeTTL, &c.Introspection.NegativeTTL, -1, true) // 0 means no negative cache
 	e.flag(EnvIntrospectAll, func(on bool) { c.Introspection.IntrospectAll = on })
 	e.str(EnvUserinfoURL, &c.Introspection.UserinfoURL)
+	e.flag(EnvAllowInsecureHTTP, func(on bool) { c.AllowInsecureHTTP = on })
 	e.str(EnvTokenLookup, &c.TokenLookup)
 	e.str(EnvRequiredType, &c.TypHeader)
 	if v, ok := e.get(EnvMaxTokenSize); ok {

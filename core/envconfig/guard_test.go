@@ -91,13 +91,18 @@ func TestEnvErrorsNameTheVariable(t *testing.T) {
 		{"discovered issuer in clear text", map[string]string{"TOKENGATE_ISSUER": "http://idp.example"}, "TOKENGATE_ISSUER"},
 		{"second issuer in clear text", map[string]string{"TOKENGATE_ISSUER": "https://a.example,http://b.example"}, "TOKENGATE_ISSUER"},
 		{"issuer listed twice", map[string]string{"TOKENGATE_ISSUER": "https://a.example, https://b.example,https://a.example"}, "TOKENGATE_ISSUER"},
+		{"JWKS URL without issuer", map[string]string{"TOKENGATE_JWKS_URL": "https://idp.example/jwks", "TOKENGATE_AUDIENCE": "api"}, "TOKENGATE_ISSUER"},
+		{"JWKS URL without audience", map[string]string{"TOKENGATE_JWKS_URL": "https://idp.example/jwks", "TOKENGATE_ISSUER": "https://idp.example"}, "TOKENGATE_AUDIENCE"},
+		{"any audience among others", map[string]string{"TOKENGATE_JWKS_URL": "https://idp.example/jwks", "TOKENGATE_ISSUER": "https://idp.example", "TOKENGATE_AUDIENCE": "api,*"}, "TOKENGATE_AUDIENCE"},
+		{"plain http JWKS URL", map[string]string{"TOKENGATE_JWKS_URL": "http://idp.example/jwks", "TOKENGATE_ISSUER": "https://idp.example", "TOKENGATE_AUDIENCE": "api"}, "TOKENGATE_JWKS_URL"},
+		{"weak secret", map[string]string{"TOKENGATE_JWT_SECRET": strings.Repeat("a", 40)}, "TOKENGATE_JWT_SECRET"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for k, v := range tt.env {
 				t.Setenv(k, v)
 			}
-			for _, k := range []string{"TOKENGATE_JWKS_URL", "TOKENGATE_JWT_SECRET", "TOKENGATE_INTROSPECTION_URL"} {
+			for _, k := range []string{"TOKENGATE_JWKS_URL", "TOKENGATE_JWT_SECRET", "TOKENGATE_INTROSPECTION_URL", "TOKENGATE_ISSUER", "TOKENGATE_AUDIENCE"} {
 				if _, ok := tt.env[k]; !ok {
 					t.Setenv(k, "")
 				}
@@ -164,7 +169,7 @@ func TestGuardIssuers(t *testing.T) {
 			"https://idp.example", nil},
 		{"several issuers, comma-separated", map[string]string{"TOKENGATE_ISSUER": " https://a.example, https://b.example/tenant/v2.0 ,"},
 			"https://a.example", []string{"https://b.example/tenant/v2.0"}},
-		{"several issuers sharing a JWKS URL", map[string]string{"TOKENGATE_ISSUER": "a,b", "TOKENGATE_JWKS_URL": "https://idp.example/jwks"},
+		{"several issuers sharing a JWKS URL", map[string]string{"TOKENGATE_ISSUER": "a,b", "TOKENGATE_JWKS_URL": "https://idp.example/jwks", "TOKENGATE_AUDIENCE": "api"},
 			"a", []string{"b"}},
 		{"loopback issuers in clear text", map[string]string{"TOKENGATE_ISSUER": "http://127.0.0.1:4444,http://[::1]:4445/"},
 			"http://127.0.0.1:4444", []string{"http://[::1]:4445/"}},

@@ -88,7 +88,7 @@ func loadIssuer(c issuer.Config, lookup func(string) (string, bool)) (issuer.Con
 	e := newReader(lookup)
 	e.str(EnvIssuer, &c.URL)
 	if v, ok := e.get(EnvAudience); ok {
-		if list := splitList(v); len(list) > 0 {
+		if list := splitList(v); len(list) > 0 && list[0] != AnyAudience {
 			c.Audience = list[0]
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
 	"github.com/tokengate/tokengate/core"
+	"github.com/tokengate/tokengate/internal"
 )
 
 // Defaults applied by New to zero-valued Config fields.
@@ -129,7 +130,7 @@ type Config struct {
 	// Realm is the realm of the WWW-Authenticate challenges. Default: "tokengate".
 	Realm string
 	// Logger receives structured logs, never a token or secret. Default:
-	// logs are discarded.
+	// warnings and errors go to slog.Default(), the rest is dropped.
 	Logger *slog.Logger
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
@@ -139,7 +140,11 @@ type Config struct {
 // choice: HttpOnly, Secure, SameSite=Lax, persistent, Path "/".
 type CookieConfig struct {
 	// Name of the access token cookie; the refresh token cookie is Name +
-	// "_refresh". Default: "access_token".
+	// "_refresh". Default: "access_token". In production prefer a
+	// "__Host-" name (such as "__Host-access_token"): browsers then accept
+	// the cookie only from this host, over https, for Path /, so that no
+	// sibling subdomain can plant one. A "__Host-" or "__Secure-" name
+	// with DisableSecure is refused.
 	Name string
 	// Path and Domain of both cookies. Default: Path "/", no Domain (the
 	// cookie goes back to this host only).
@@ -197,7 +202,7 @@ func (c Config) withDefaults() Config {
 		c.Realm = core.DefaultRealm
 	}
 	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
+		c.Logger = internal.DefaultLogger()
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -260,6 +265,14 @@ func (c *Config) validate() error {
 func (cc *CookieConfig) validate() error {
 	if !validCookieName(cc.Name) {
 		return issuerFieldErr("Cookie.Name", "%q is not a cookie name", cc.Name)
+	}
+	// Browsers drop __Secure- and __Host- cookies without Secure, and
+	// __Host- ones with a Domain or a Path other than / (RFC 6265bis §4.1.3).
+	switch {
+	case (strings.HasPrefix(cc.Name, "__Secure-") || strings.HasPrefix(cc.Name, "__Host-")) && cc.DisableSecure:
+		return issuerFieldErr("Cookie.Name", "%q needs Secure cookies (browsers drop it otherwise)", cc.Name)
+	case strings.HasPrefix(cc.Name, "__Host-") && (cc.Domain != "" || cc.Path != "/"):
+		return issuerFieldErr("Cookie.Name", "%q needs Path / and no Domain (browsers drop it otherwise)", cc.Name)
 	}
 	switch cc.SameSite {
 	case http.SameSiteLaxMode, http.SameSiteStrictMode:

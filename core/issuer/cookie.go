@@ -4,6 +4,8 @@ import (
 	"math"
 	"net/http"
 	"time"
+
+	"github.com/tokengate/tokengate/core"
 )
 
 // AccessCookieName is the name of the access token cookie.
@@ -54,12 +56,25 @@ func (iss *Issuer) cookie(name, value string, expires, now time.Time) *http.Cook
 	return c
 }
 
-func cookieValue(r *http.Request, name string) string {
-	c, err := r.Cookie(name)
-	if err != nil {
-		return ""
+// cookieValue returns the value of the cookie called name, "" when there
+// is none. Several cookies of that name are refused, as the Guard refuses
+// them: a sibling subdomain may have planted one (cookie tossing), and
+// picking either could sign the user in as someone else.
+func cookieValue(r *http.Request, name string) (string, error) {
+	var value string
+	n := 0
+	for _, c := range r.CookiesNamed(name) {
+		if c.Value == "" {
+			continue
+		}
+		if n++; n == 1 {
+			value = c.Value
+		}
 	}
-	return c.Value
+	if n > 1 {
+		return "", newError(core.ErrMalformed, "several "+name+" cookies", nil)
+	}
+	return value, nil
 }
 
 func setCookies(w http.ResponseWriter, cookies []*http.Cookie) {

@@ -35,7 +35,8 @@ var (
 	ErrUnauthorizedClient = errors.New("unauthorized client")
 	// ErrCrossOrigin: a browser sent a state-changing request from another
 	// origin (cross-site request forgery).
-	ErrCrossOrigin = errors.New("cross-origin request")
+	// It is the Guard's core.ErrCrossOrigin.
+	ErrCrossOrigin = core.ErrCrossOrigin
 	// ErrServer: the app handed the Issuer something it cannot issue (a
 	// reserved claim, an empty subject); details are logged, not shown.
 	ErrServer = errors.New("server error")

@@ -62,7 +62,10 @@ func (iss *Issuer) RefreshHandler() http.Handler {
 		}
 		tok, fromCookie := params["refresh_token"], false
 		if tok == "" {
-			tok, fromCookie = cookieValue(r, iss.RefreshCookieName()), true
+			fromCookie = true
+			if tok, err = cookieValue(r, iss.RefreshCookieName()); err != nil {
+				return err
+			}
 		}
 		if tok == "" {
 			return newError(ErrInvalidRequest, "no refresh token", nil)
@@ -91,9 +94,14 @@ func (iss *Issuer) LogoutHandler() http.Handler {
 		}
 		refresh := params["refresh_token"]
 		if refresh == "" {
-			refresh = cookieValue(r, iss.RefreshCookieName())
+			if refresh, err = cookieValue(r, iss.RefreshCookieName()); err != nil {
+				return err
+			}
 		}
-		access := cookieValue(r, iss.AccessCookieName())
+		access, err := cookieValue(r, iss.AccessCookieName())
+		if err != nil {
+			return err
+		}
 		if access == "" {
 			access, _, _ = internal.Bearer(r.Header.Get("Authorization"))
 		}

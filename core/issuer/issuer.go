@@ -6,10 +6,12 @@ import (
 	"hash/maphash"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
 	"github.com/tokengate/tokengate/core"
+	"github.com/tokengate/tokengate/internal"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -71,6 +73,10 @@ func New(cfg Config) (*Issuer, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if u, err := url.Parse(c.URL); err == nil && u.Scheme == "http" && !internal.IsLoopback(u.Hostname()) && !c.Cookie.DisableSecure {
+		c.Logger.Warn("tokengate: the issuer URL is plain http on a host that is not loopback, but the cookies are Secure: browsers will not store them; serve https, or set Cookie.DisableSecure (TOKENGATE_COOKIE_SECURE=false) for development only",
+			"url", c.URL)
 	}
 	iss.csrf = http.NewCrossOriginProtection()
 	for _, o := range c.TrustedOrigins {

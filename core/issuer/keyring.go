@@ -71,6 +71,9 @@ func loadKeyRing(c *Config, log *slog.Logger) (*keyRing, error) {
 		if len(c.HMACSecret) < MinHMACSecret {
 			return nil, issuerFieldErr("HMACSecret", "must be at least %d bytes (it is %d)", MinHMACSecret, len(c.HMACSecret))
 		}
+		if err := internal.CheckSecretStrength(c.HMACSecret); err != nil {
+			return nil, issuerConfigErr("HMACSecret", err)
+		}
 		key, err := jwk.FromRaw(append([]byte(nil), c.HMACSecret...))
 		if err != nil {
 			return nil, issuerConfigErr("HMACSecret", err)
@@ -90,7 +93,8 @@ func loadKeyRing(c *Config, log *slog.Logger) (*keyRing, error) {
 		if created {
 			log.Info("tokengate: generated signing key", "file", c.SecretFile, "alg", string(alg), "kid", ring.signer.KeyID())
 		} else {
-			if fi, err := os.Stat(c.SecretFile); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			if fi, err := os.Stat(c.SecretFile); err == nil && fi.Mode().Perm()&0o044 != 0 {
+				// Kubernetes mounts secrets 0644 by default: a warning.
 				log.Warn("tokengate: secret file is readable by others; chmod 600 it", "file", c.SecretFile)
 			}
 			log.Info("tokengate: loaded signing key", "file", c.SecretFile, "alg", string(alg), "kid", ring.signer.KeyID())
@@ -255,13 +259,29 @@ func loadOrCreateKeySet(path string, alg jwa.SignatureAlgorithm) (jwk.Set, bool,
 	return jwkSetOf(key), true, nil
 }
 
-// readKeySet reads a JWK set of private keys from path.
+// readKeySet reads a JWK set of private keys from path. A file that
+// someone else could have written is refused: writable by group or
+// others, or owned by another user (anyone who can write it can plant a
+// key and sign any token). The checks are made on the opened file.
 func readKeySet(path string) (jwk.Set, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	if fi.Mode().Perm()&0o022 != 0 {
+		return nil, fmt.Errorf("%s is writable by group or others (mode %04o): anyone who can write it can sign tokens; chmod 600 it", path, fi.Mode().Perm())
+	}
+	if err := checkOwner(path, fi); err != nil {
+		return nil, err
+	}
 	data, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
 	if err != nil {
 		return nil, err

@@ -17,15 +17,22 @@ import (
 // access token of the same sign-in, for the adapter to set on the
 // response. Otherwise, and always when renewal is off, it returns nil.
 //
-// The fresh token never outlives the sign-in's absolute limit, and a
-// sign-in that was revoked is not renewed. Renewal never fails a request:
+// The fresh token never outlives the sign-in's refresh window (the
+// refresh token's current expiry: renewal extends nothing a refresh would
+// not) nor its absolute limit; once the window has passed, or the sign-in
+// was revoked (logout, revocation, reuse detection), nothing is renewed.
+// Several cookies of the access cookie's name are never renewed. Renewal never fails a request:
 // problems are logged and the request goes on with the token it has.
 // Concurrent requests carrying the same token share one renewal.
 func (iss *Issuer) Renew(ctx context.Context, r core.Request) []*http.Cookie {
 	if iss.cfg.RenewAfter <= 0 {
 		return nil
 	}
-	tok := r.Cookie(iss.AccessCookieName())
+	cookies := r.Cookies(iss.AccessCookieName())
+	if len(cookies) != 1 { // none, or several: never renew a tossed cookie
+		return nil
+	}
+	tok := cookies[0]
 	if !iss.acceptable(tok) {
 		return nil
 	}
@@ -76,10 +83,18 @@ func (iss *Issuer) renewToken(ctx context.Context, tok string) (any, error) {
 	case err != nil:
 		return nil, storeFailure(err)
 	}
-	if s.Revoked || !earliest(now.Add(iss.cfg.AccessTTL), s.Expires).After(info.expires) {
-		return nil, nil // revoked, or a new token would not live longer
+	end := s.Expires
+	if iss.cfg.refreshEnabled() {
+		// Renewal is a refresh without the refresh token: it goes no
+		// further than the refresh token could.
+		end = earliest(end, s.RefreshExpires)
 	}
-	access, exp, err := iss.issueAccess(ctx, s, s.Scope, now)
+	if s.Revoked || !now.Before(end) || !earliest(now.Add(iss.cfg.AccessTTL), end).After(info.expires) {
+		return nil, nil // revoked, past the refresh window, or a new token would not live longer
+	}
+	capped := *s
+	capped.Expires = end
+	access, exp, err := iss.issueAccess(ctx, &capped, s.Scope, now)
 	if err != nil {
 		return nil, err
 	}

@@ -19,7 +19,7 @@ func TestRenewalReplacesAnAgingCookieToken(t *testing.T) {
 			g := guardFor(t, iss, core.Config{CacheTTL: -1})
 			tok := login(t, iss)
 			ctx := context.Background()
-			inCookie := testutil.Request{Cookies: map[string]string{"access_token": tok.AccessToken}}
+			inCookie := testutil.Request{CookieJar: map[string]string{"access_token": tok.AccessToken}}
 
 			clock.Advance(5*time.Minute - time.Second)
 			if c := iss.Renew(ctx, inCookie); c != nil {
@@ -58,7 +58,7 @@ func TestRenewalIsOffByDefault(t *testing.T) {
 	iss, clock := newIssuer(t, issuer.Config{})
 	tok := login(t, iss)
 	clock.Advance(14 * time.Minute)
-	if c := iss.Renew(context.Background(), testutil.Request{Cookies: map[string]string{"access_token": tok.AccessToken}}); c != nil {
+	if c := iss.Renew(context.Background(), testutil.Request{CookieJar: map[string]string{"access_token": tok.AccessToken}}); c != nil {
 		t.Fatalf("renewed with renewal off: %v", c)
 	}
 }

@@ -5,8 +5,6 @@
 package main
 
 import (
-	"time"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tokengate/tokengate/core"
@@ -29,7 +27,10 @@ func newApp(guard *core.Guard) *fiber.App {
 		// by default) with a bare 431: leave room for the largest token the
 		// Guard accepts, so that it answers with its own 401.
 		ReadBufferSize: 2 * core.DefaultMaxTokenSize,
-		ReadTimeout:    10 * time.Second,
+		// The timeouts of every example server (demo.NewServer).
+		ReadTimeout:  demo.ReadTimeout,
+		WriteTimeout: demo.WriteTimeout,
+		IdleTimeout:  demo.IdleTimeout,
 	})
 	app.Get("/healthz", func(c *fiber.Ctx) error {
 		return c.JSON(demo.Health())

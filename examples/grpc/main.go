@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/keepalive"
 
 	"github.com/tokengate/tokengate/core"
 	"github.com/tokengate/tokengate/examples/internal/demo"
@@ -49,6 +50,9 @@ func newServer(guard *core.Guard) (*grpc.Server, error) {
 		return nil, err
 	}
 	srv := grpc.NewServer(
+		// Bounds for slow or idle clients, as on every example server.
+		grpc.ConnectionTimeout(demo.ReadHeaderTimeout),
+		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionIdle: demo.IdleTimeout}),
 		grpc.ChainUnaryInterceptor(auth.Unary()),
 		grpc.ChainStreamInterceptor(auth.Stream()),
 	)

@@ -21,6 +21,7 @@ type Serve func(t *testing.T, g *core.Guard) (baseURL string)
 type testCase struct {
 	name     string
 	upstream upstream
+	method   string // GET when empty
 	path     string
 	header   http.Header
 	// build, when set, adds headers made for the request's URL, such as
@@ -93,6 +94,10 @@ func refused(desc string) answer {
 
 func ok(body any) answer { return answer{status: http.StatusOK, body: body} }
 
+// crossOrigin is the answer to a state-changing cross-origin request
+// whose token is in a cookie.
+var crossOrigin = answer{status: http.StatusForbidden, body: errorBody("invalid_request", "cross-origin request refused")}
+
 func authz(values ...string) http.Header  { return http.Header{"Authorization": values} }
 func bearer(tok string) http.Header       { return authz("Bearer " + tok) }
 func cookie(values ...string) http.Header { return http.Header{"Cookie": values} }
@@ -104,18 +109,26 @@ func run(t *testing.T, base map[upstream]string, cases []testCase) {
 	t.Cleanup(client.CloseIdleConnections)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			method := c.method
+			if method == "" {
+				method = http.MethodGet
+			}
 			url := base[c.upstream] + c.path
-			header := c.header.Clone()
-			if c.build != nil {
-				if header == nil {
-					header = http.Header{}
+			header := http.Header{}
+			for name, values := range c.header {
+				for _, v := range values {
+					header.Add(name, v)
 				}
+			}
+			if c.build != nil {
 				for name, values := range c.build(t, url) {
-					header[name] = append(header[name], values...)
+					for _, v := range values {
+						header.Add(name, v)
+					}
 				}
 			}
 			send := func() *http.Response {
-				req, err := http.NewRequest(http.MethodGet, url, nil)
+				req, err := http.NewRequest(method, url, nil)
 				if err != nil {
 					t.Fatal(err)
 				}

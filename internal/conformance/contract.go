@@ -165,6 +165,7 @@ func contractCases(t testing.TB, key testutil.Key, issuers map[upstream]string) 
 		hmacKey     = testutil.NewKey(t, jwa.HS256, "")
 		badSig      = mint(otherKey, nil)
 		expired     = mint(key, map[string]any{"iat": now - 7200, "nbf": now - 7200, "exp": now - 3600})
+		noExp       = mint(key, map[string]any{"exp": nil})
 		notYetValid = mint(key, map[string]any{"nbf": now + 3600, "exp": now + 7200})
 		wrongIss    = mint(key, map[string]any{"iss": "https://evil.example"})
 		wrongAud    = mint(key, map[string]any{"aud": "web"})
@@ -219,7 +220,10 @@ func contractCases(t testing.TB, key testutil.Key, issuers map[upstream]string) 
 		{name: "invalid token in the cookie", path: "/me", header: cookie("access_token=" + expired), want: invalid("token expired")},
 		{name: "cookie among others", path: "/me", header: cookie("theme=dark; access_token=" + valid + "; lang=en"), want: alice},
 		{name: "cookie in a second Cookie header", path: "/me", header: cookie("theme=dark", "access_token="+valid), want: alice},
-		{name: "first of two access_token cookies", path: "/me", header: cookie("access_token=" + valid + "; access_token=" + expired), want: alice},
+		{name: "two access_token cookies", path: "/me", header: cookie("access_token=" + valid + "; access_token=" + expired), want: invalid("several access_token cookies")},
+		{name: "two access_token cookies in two Cookie headers", path: "/me", header: cookie("access_token="+valid, "access_token="+valid), want: invalid("several access_token cookies")},
+		{name: "trailing tab after the token", path: "/me", header: authz("Bearer " + valid + "\t"), want: alice},
+		{name: "tab before the scheme", path: "/me", header: authz("\tBearer " + valid), want: alice},
 		{name: "quoted cookie value", path: "/me", header: cookie(`access_token="` + valid + `"`), want: alice},
 		{name: "spaces around the cookie value", path: "/me", header: cookie("access_token = " + valid + " "), want: alice},
 		{name: "empty cookie", path: "/me", header: cookie("access_token="), want: noToken},
@@ -241,6 +245,7 @@ func contractCases(t testing.TB, key testutil.Key, issuers map[upstream]string) 
 		{name: "two comma-separated credentials", path: "/me", header: authz("Bearer " + valid + ", Bearer " + admin), want: invalid("expected exactly one bearer token")},
 		{name: "bad signature", path: "/me", header: bearer(badSig), want: invalid("invalid signature")},
 		{name: "expired", path: "/me", header: bearer(expired), want: invalid("token expired")},
+		{name: "no exp", path: "/me", header: bearer(noExp), want: invalid("token has no expiry")},
 		{name: "not yet valid", path: "/me", header: bearer(notYetValid), want: invalid("token not yet valid")},
 		{name: "wrong issuer", path: "/me", header: bearer(wrongIss), want: invalid("invalid issuer")},
 		{name: "wrong audience", path: "/me", header: bearer(wrongAud), want: invalid("invalid audience")},

@@ -14,7 +14,7 @@ import (
 // GET routes, each answering Echo of the Principal the adapter's accessor
 // returns:
 //
-//	/required         New(g)
+//	/required         New(g), and the same route for POST
 //	/admin            New(g, core.Scopes("admin"))
 //	/ops              New(g, core.Roles("ops"))
 //	/group/admin      New(g) on a route group, Require(g, core.Scopes("admin")) on the route
@@ -38,9 +38,10 @@ func RunMiddleware(t *testing.T, serve Serve) {
 // middlewareGuard is the Guard of the adapter tables; skip is its Skip.
 func middlewareGuard(t *testing.T, skip func(core.Request) bool) *core.Guard {
 	return NewGuard(t, core.Config{
-		HMACSecret:  testutil.Secret,
-		TokenLookup: "header:Authorization,header:X-Api-Token,cookie:access_token,query:access_token",
-		Skip:        skip,
+		HMACSecret:     testutil.Secret,
+		TokenLookup:    "header:Authorization,header:X-Api-Token,cookie:access_token,query:access_token",
+		TrustedOrigins: []string{trustedOrigin},
+		Skip:           skip,
 	})
 }
 
@@ -51,6 +52,15 @@ func Echo(p *core.Principal) any {
 		return map[string]string{"sub": ""}
 	}
 	return map[string]string{"sub": p.Subject}
+}
+
+// trustedOrigin is in the Guard's TrustedOrigins.
+const trustedOrigin = "https://app.example"
+
+// withHeader returns h with one more header.
+func withHeader(h http.Header, name, value string) http.Header {
+	h.Add(name, value)
+	return h
 }
 
 func middlewareCases(t testing.TB) []testCase {
@@ -92,6 +102,28 @@ func middlewareCases(t testing.TB) []testCase {
 		{name: "Require after Optional without a token", path: "/optional/admin", want: noToken},
 		{name: "Require after Optional refuses a missing scope", path: "/optional/admin", header: bearer(read), want: needAdmin},
 		{name: "Require after Optional admits the scope", path: "/optional/admin", header: bearer(admin), want: alice},
+
+		{name: "two cookies of the token's name", path: "/required", header: cookie("access_token=" + read + "; access_token=" + admin), want: invalid("several access_token cookies")},
+		{name: "trailing tab after the token", path: "/required", header: authz("Bearer " + read + "\t"), want: alice},
+		{name: "tab before the scheme", path: "/required", header: authz("\tBearer " + read), want: alice},
+
+		// Cookie tokens on state-changing requests from another origin.
+		{name: "POST with a cookie, cross-site", method: http.MethodPost, path: "/required",
+			header: withHeader(cookie("access_token="+read), "Sec-Fetch-Site", "cross-site"), want: crossOrigin},
+		{name: "POST with a cookie, same-site", method: http.MethodPost, path: "/required",
+			header: withHeader(cookie("access_token="+read), "Sec-Fetch-Site", "same-site"), want: crossOrigin},
+		{name: "POST with a cookie, foreign Origin", method: http.MethodPost, path: "/required",
+			header: withHeader(cookie("access_token="+read), "Origin", "https://evil.example"), want: crossOrigin},
+		{name: "POST with a cookie, trusted Origin", method: http.MethodPost, path: "/required",
+			header: withHeader(withHeader(cookie("access_token="+read), "Origin", trustedOrigin), "Sec-Fetch-Site", "cross-site"), want: alice},
+		{name: "POST with a cookie, same-origin", method: http.MethodPost, path: "/required",
+			header: withHeader(cookie("access_token="+read), "Sec-Fetch-Site", "same-origin"), want: alice},
+		{name: "POST with a cookie, not from a browser", method: http.MethodPost, path: "/required",
+			header: cookie("access_token=" + read), want: alice},
+		{name: "POST with a header token, cross-site", method: http.MethodPost, path: "/required",
+			header: withHeader(bearer(read), "Sec-Fetch-Site", "cross-site"), want: alice},
+		{name: "GET with a cookie, cross-site", path: "/required",
+			header: withHeader(cookie("access_token="+read), "Sec-Fetch-Site", "cross-site"), want: alice},
 
 		{name: "skipped request passes without a token", path: "/skipped", want: nobody},
 		{name: "skipped request ignores its token and rules", path: "/skipped?x=1", header: bearer(read), want: nobody},

@@ -2,13 +2,16 @@ package testutil
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -33,9 +36,13 @@ type IntrospectionServer struct {
 	checkCred bool
 	bearer    string // required bearer token, when non-empty
 	calls     int
-	perToken  map[string]int
+	perToken  map[[sha256.Size]byte]int // by digest: a flood of large tokens stays small here
 	uiCalls   int
 	last      IntrospectionRequest
+	inFlight  int // introspection calls being answered
+	peak      int // most calls answered at once
+	gate      chan struct{}
+	conns     atomic.Int64 // connections accepted
 }
 
 // IntrospectionRequest is what the server saw of the last introspection
@@ -54,12 +61,55 @@ func NewIntrospectionServer(t testing.TB) *IntrospectionServer {
 		responses: map[string]map[string]any{},
 		userinfo:  map[string]map[string]any{},
 		holds:     map[string]chan struct{}{},
-		perToken:  map[string]int{},
+		perToken:  map[[sha256.Size]byte]int{},
 	}
-	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	s.Server.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			s.conns.Add(1)
+		}
+	}
+	s.Server.Start()
 	t.Cleanup(s.Close)
 	return s
 }
+
+// HoldAll makes every introspection call wait until release is called
+// (or the test ends), so that calls pile up.
+func (s *IntrospectionServer) HoldAll(t testing.TB) (release func()) {
+	ch := make(chan struct{})
+	s.mu.Lock()
+	s.gate = ch
+	s.mu.Unlock()
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			s.mu.Lock()
+			s.gate = nil
+			s.mu.Unlock()
+			close(ch)
+		})
+	}
+	t.Cleanup(release)
+	return release
+}
+
+// PeakCalls is the largest number of introspection calls answered at once.
+func (s *IntrospectionServer) PeakCalls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.peak
+}
+
+// InFlight is the number of introspection calls being answered now.
+func (s *IntrospectionServer) InFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inFlight
+}
+
+// Connections is the number of connections the server has accepted.
+func (s *IntrospectionServer) Connections() int64 { return s.conns.Load() }
 
 // IntrospectionURL is the endpoint's URL.
 func (s *IntrospectionServer) IntrospectionURL() string { return s.URL + "/introspect" }
@@ -163,7 +213,7 @@ func (s *IntrospectionServer) Calls() int {
 func (s *IntrospectionServer) CallsFor(tok string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.perToken[tok]
+	return s.perToken[sha256.Sum256([]byte(tok))]
 }
 
 // UserinfoCalls is the number of userinfo calls so far.
@@ -189,19 +239,32 @@ func (s *IntrospectionServer) serve(w http.ResponseWriter, r *http.Request) {
 	tok := r.PostForm.Get("token")
 	s.mu.Lock()
 	s.calls++
-	s.perToken[tok]++
+	s.perToken[sha256.Sum256([]byte(tok))]++
 	s.last = IntrospectionRequest{
 		Method:        r.Method,
 		ContentType:   r.Header.Get("Content-Type"),
 		Authorization: r.Header.Get("Authorization"),
 		Form:          r.PostForm,
 	}
-	delay, hold := s.delay, s.holds[tok]
+	delay, hold, gate := s.delay, s.holds[tok], s.gate
 	authorized := s.authorized(r)
 	status, body := s.status, s.body
 	resp, known := s.responses[tok]
+	s.inFlight++
+	s.peak = max(s.peak, s.inFlight)
 	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.inFlight--
+		s.mu.Unlock()
+	}()
 
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-r.Context().Done():
+		}
+	}
 	if hold != nil {
 		select {
 		case <-hold:

@@ -79,14 +79,19 @@ func NewKey(t testing.TB, alg jwa.SignatureAlgorithm, kid string) Key {
 	return Key{Alg: alg, Private: k}
 }
 
-// Claims returns a valid claim set: sub "alice", scope "read", exp in an
-// hour, iat and nbf now, plus extra (a nil value deletes the claim).
+// Issuer is the iss of the tokens Claims returns; a Guard whose keys are
+// remote must name it (core.Config.Issuer).
+const Issuer = "https://issuer.test"
+
+// Claims returns a valid claim set: iss Issuer, sub "alice", scope "read",
+// exp in an hour, iat and nbf now, plus extra (a nil value deletes the
+// claim).
 func Claims(extra map[string]any) map[string]any { return ClaimsAt(time.Now(), extra) }
 
 // ClaimsAt is Claims for a clock that reads at (a test Clock).
 func ClaimsAt(at time.Time, extra map[string]any) map[string]any {
 	now := at.Unix()
-	c := map[string]any{"sub": "alice", "scope": "read", "iat": now, "nbf": now, "exp": now + 3600}
+	c := map[string]any{"iss": Issuer, "sub": "alice", "scope": "read", "iat": now, "nbf": now, "exp": now + 3600}
 	for k, v := range extra {
 		if v == nil {
 			delete(c, k)
@@ -238,7 +243,7 @@ func Serve(t testing.TB, serve func(net.Listener) error, shutdown func() error) 
 // Request is a core.Request made of maps, for tests of the core alone.
 // Its URL is http://URLHost/URLPath (Secure: https), its method Verb.
 type Request struct {
-	Headers, Cookies, Params map[string]string
+	Headers, CookieJar, Params map[string]string
 	// More holds further values of headers, after those of Headers.
 	More          map[string][]string
 	Verb, URLPath string
@@ -266,12 +271,17 @@ func (r Request) HeaderValues(name string) []string {
 	}
 	return out
 }
-func (r Request) Cookie(name string) string { return r.Cookies[name] }
-func (r Request) Query(name string) string  { return r.Params[name] }
-func (r Request) Method() string            { return r.Verb }
-func (r Request) Path() string              { return r.URLPath }
-func (r Request) EscapedPath() string       { return r.URLPath }
-func (r Request) Host() string              { return r.URLHost }
+func (r Request) Cookies(name string) []string {
+	if v, ok := r.CookieJar[name]; ok {
+		return []string{v}
+	}
+	return nil
+}
+func (r Request) Query(name string) string { return r.Params[name] }
+func (r Request) Method() string           { return r.Verb }
+func (r Request) Path() string             { return r.URLPath }
+func (r Request) EscapedPath() string      { return r.URLPath }
+func (r Request) Host() string             { return r.URLHost }
 func (r Request) Scheme() string {
 	if r.Secure {
 		return "https"

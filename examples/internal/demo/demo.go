@@ -67,9 +67,37 @@ func Listen() (net.Listener, context.Context, context.CancelFunc) {
 	return ln, ctx, stop
 }
 
+// Timeouts of every example server. Without them a client that sends its
+// request one byte at a time, or keeps an idle connection open, holds a
+// connection (and its goroutine) for as long as it likes. Set the same on
+// your own servers: http.Server's zero values mean no timeout at all.
+const (
+	// ReadHeaderTimeout bounds reading the request headers.
+	ReadHeaderTimeout = 5 * time.Second
+	// ReadTimeout bounds reading the whole request, body included.
+	ReadTimeout = 15 * time.Second
+	// WriteTimeout bounds the time from the end of the request headers to
+	// the end of the response.
+	WriteTimeout = 30 * time.Second
+	// IdleTimeout closes keep-alive connections idle this long.
+	IdleTimeout = 60 * time.Second
+)
+
+// NewServer returns the http.Server of the net/http, gin, echo and sts
+// examples: h with the timeouts above.
+func NewServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		WriteTimeout:      WriteTimeout,
+		IdleTimeout:       IdleTimeout,
+	}
+}
+
 // Serve runs h on Addr until SIGINT or SIGTERM, then shuts down gracefully.
 func Serve(log *slog.Logger, name string, h http.Handler) {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := NewServer(h)
 	Run(log, name, srv.Serve, srv.Shutdown)
 }
 
