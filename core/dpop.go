@@ -62,6 +62,10 @@ type DPoPConfig struct {
 	Algorithms []string
 	// MaxAge is how old a proof may be, by its iat. Default: 1m.
 	MaxAge time.Duration
+	// Leeway is how far ahead of this clock a proof's iat may be: the
+	// clock skew of clients. Zero means Config.Leeway; a negative value
+	// means none.
+	Leeway time.Duration
 	// Replay records the proofs already used. Default: in this process's
 	// memory, bounded by ReplayMaxEntries. Give every instance of a
 	// deployment one shared store (a redisstore.Store) so that a proof
@@ -154,7 +158,14 @@ func newDPoPVerifier(c *Config) (*dpop.Verifier, error) {
 			algs[i] = jwa.SignatureAlgorithm(a)
 		}
 	}
-	vc := dpop.Config{Algorithms: algs, MaxAge: d.MaxAge, Leeway: c.Leeway, Replay: d.Replay}
+	leeway := c.Leeway
+	switch {
+	case d.Leeway > 0:
+		leeway = d.Leeway
+	case d.Leeway < 0:
+		leeway = 0
+	}
+	vc := dpop.Config{Algorithms: algs, MaxAge: d.MaxAge, Leeway: leeway, Replay: d.Replay}
 	if vc.Replay == nil {
 		vc.Replay = dpop.NewMemoryReplayCache(d.ReplayMaxEntries)
 	}
@@ -202,22 +213,73 @@ func (g *Guard) present(ctx context.Context, r Request, tok string, how presenta
 	case how == asDPoP && p.JKT == "":
 		return nil, newError(ErrDPoPBinding, "token is not bound to a DPoP key", nil)
 	case how == asDPoP:
-		if err := g.checkProof(ctx, r, tok, p.JKT); err != nil {
+		if err := g.CheckProof(ctx, r, tok, p.JKT); err != nil {
 			return nil, err
 		}
 	}
 	return p, nil
 }
 
-// checkProof checks the request's DPoP proof for a token bound to jkt.
-func (g *Guard) checkProof(ctx context.Context, r Request, tok, jkt string) error {
+// CheckProof checks the DPoP proof of a request to a protected resource
+// that carries token, bound to the key whose thumbprint is jkt: what
+// Authenticate does for a DPoP-bound token, for an endpoint that finds
+// its token itself. Its errors are ErrDPoPProof, ErrDPoPNonce and, when
+// the replay cache cannot answer, ErrUnavailable; with DPoP disabled,
+// every proof is refused.
+func (g *Guard) CheckProof(ctx context.Context, r Request, tok, jkt string) error {
+	if g.dpop == nil {
+		return newError(ErrDPoPBinding, "DPoP is disabled", nil)
+	}
+	req := dpop.Request{Proofs: r.HeaderValues("DPoP"), Method: r.Method(), URL: g.requestURL(r), AccessToken: tok, JKT: jkt}
+	_, err := g.dpop.Verify(ctx, &req, g.cfg.Now())
+	return err
+}
+
+// VerifyProof checks the DPoP proof of a request that carries no access
+// token, a token request (RFC 9449 §5), and returns the RFC 7638
+// thumbprint of its key: what the tokens issued to it are to be bound to.
+// A request without a DPoP header yields "" and no error, as does any
+// request when DPoP is disabled. Its errors are ErrDPoPProof, ErrDPoPNonce
+// and, when the replay cache cannot answer, ErrUnavailable.
+func (g *Guard) VerifyProof(ctx context.Context, r Request) (string, error) {
+	if g.dpop == nil {
+		return "", nil
+	}
+	proofs := r.HeaderValues("DPoP")
+	if len(proofs) == 0 {
+		return "", nil
+	}
+	req := dpop.Request{Proofs: proofs, Method: r.Method(), URL: g.requestURL(r)}
+	p, err := g.dpop.Verify(ctx, &req, g.cfg.Now())
+	return p.JKT, err
+}
+
+// DPoPAlgorithms lists the algorithms DPoP proofs may be signed with (the
+// dpop_signing_alg_values_supported of RFC 9449 §5.1); nil when DPoP is
+// disabled.
+func (g *Guard) DPoPAlgorithms() []string {
+	if g.dpop == nil {
+		return nil
+	}
+	return strings.Fields(g.dpop.Algorithms())
+}
+
+// DPoPNonce returns the server nonce proofs must carry now (RFC 9449 §8),
+// "" when nonces are not required.
+func (g *Guard) DPoPNonce() string {
+	if g.dpop == nil || g.dpop.Nonces() == nil {
+		return ""
+	}
+	return g.dpop.Nonces().Current(g.cfg.Now())
+}
+
+// requestURL is the URL of r as its client addressed it, for htu.
+func (g *Guard) requestURL(r Request) dpop.URL {
 	u := dpop.URL{Scheme: r.Scheme(), Host: r.Host(), Path: r.EscapedPath()}
 	if g.cfg.DPoP.TrustForwarded {
 		u = dpop.Forwarded(u, r.Header)
 	}
-	req := dpop.Request{Proofs: r.HeaderValues("DPoP"), Method: r.Method(), URL: u, AccessToken: tok, JKT: jkt}
-	_, err := g.dpop.Verify(ctx, &req, g.cfg.Now())
-	return err
+	return u
 }
 
 // confirmation reads the cnf claim (RFC 7800) of a token or an
@@ -274,7 +336,7 @@ func (g *Guard) dpopRejection(err error, r Rejection) Rejection {
 		return NewRejection(http.StatusUnauthorized, g.dpopChallenge("invalid_dpop_proof", e.Description), "invalid_dpop_proof", e.Description)
 	case errors.Is(e, ErrDPoPNonce):
 		rej := NewRejection(http.StatusUnauthorized, g.dpopChallenge("use_dpop_nonce", e.Description), "use_dpop_nonce", e.Description)
-		rej.DPoPNonce = g.dpop.Nonces().Current(g.cfg.Now())
+		rej.DPoPNonce = g.DPoPNonce()
 		return rej
 	case r.WWWAuthenticate == "":
 		return r // 503: no challenge

@@ -12,6 +12,15 @@
 // revocation); examples/nethttp, configured by the service's issuer URL,
 // accepts what it issues.
 //
+// DPoP (RFC 9449, dpop_test.go) is checked against independent code:
+// proofs made by the DPoP client of bluesky-social/indigo
+// (atproto/auth/oauth, signing with golang-jwt) pass the Guard; a token
+// that tokengate's issuer bound to such a proof's key passes the DPoP
+// validation of auth0/go-jwt-middleware v3 (on jwx/v3); and two Guards
+// sharing a Redis store (a real redis-server) refuse a proof replayed
+// from one to the other. indigo needs Go 1.26, hence this module's go
+// line.
+//
 // It is a module of its own, so that what it needs stays out of
 // tokengate's go.mod. Run it with bash interop/run.sh, which builds Hydra
 // (interop/tools/hydra, a module of its own too) and passes the binary's

@@ -13,6 +13,7 @@ import (
 	"net/http"
 
 	"github.com/tokengate/tokengate/core"
+	"github.com/tokengate/tokengate/internal"
 )
 
 // New returns middleware that requires a valid token satisfying rules and
@@ -34,7 +35,7 @@ func Optional(g *core.Guard) func(http.Handler) http.Handler {
 func guard(g *core.Guard, authenticate func(context.Context, core.Request) (*core.Principal, error)) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			p, err := authenticate(r.Context(), request{r})
+			p, err := authenticate(r.Context(), Request(r))
 			if err != nil {
 				Write(w, g.Reject(err))
 				return
@@ -70,32 +71,4 @@ func Write(w http.ResponseWriter, rej core.Rejection) { core.WriteRejection(w, r
 // Request returns the core.Request view of r. Adapters for frameworks
 // built on net/http (ginmw) use it so that they read tokens exactly as
 // this package does.
-func Request(r *http.Request) core.Request { return request{r} }
-
-// request is the core.Request view of an *http.Request.
-type request struct{ r *http.Request }
-
-func (q request) Header(name string) string         { return q.r.Header.Get(name) }
-func (q request) HeaderValues(name string) []string { return q.r.Header.Values(name) }
-func (q request) Method() string                    { return q.r.Method }
-func (q request) Path() string                      { return q.r.URL.Path }
-func (q request) EscapedPath() string               { return q.r.URL.EscapedPath() }
-func (q request) Host() string                      { return q.r.Host }
-func (q request) Query(name string) string          { return q.r.URL.Query().Get(name) }
-
-// Scheme is the connection's: X-Forwarded-Proto is for the Guard to
-// trust or not.
-func (q request) Scheme() string {
-	if q.r.TLS != nil {
-		return "https"
-	}
-	return "http"
-}
-
-func (q request) Cookies(name string) []string {
-	var out []string
-	for _, c := range q.r.CookiesNamed(name) {
-		out = append(out, c.Value)
-	}
-	return out
-}
+func Request(r *http.Request) core.Request { return internal.HTTPRequest{R: r} }

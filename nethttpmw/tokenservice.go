@@ -23,7 +23,7 @@ func Mount(mux *http.ServeMux, routes []issuer.Route) {
 func Renew(iss *issuer.Issuer) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			for _, c := range iss.Renew(r.Context(), request{r}) {
+			for _, c := range iss.Renew(r.Context(), Request(r)) {
 				http.SetCookie(w, c)
 			}
 			next.ServeHTTP(w, r)

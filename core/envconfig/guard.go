@@ -154,14 +154,7 @@ func loadGuard(c core.Config, lookup func(string) (string, bool)) (core.Config, 
 		}
 		c.MaxTokenSize = n
 	}
-	if v, ok := e.get(EnvDPoP); ok {
-		switch mode := core.DPoPMode(strings.ToLower(v)); mode {
-		case core.DPoPAllowed, core.DPoPRequired, core.DPoPDisabled:
-			c.DPoP.Mode = mode
-		default:
-			e.fail(EnvDPoP, "%q is not allowed, required or disabled", v)
-		}
-	}
+	e.dpopMode(&c.DPoP.Mode)
 	if v, ok := e.get(EnvPublicKeyFile); ok {
 		pem, err := os.ReadFile(v)
 		if err != nil {
@@ -173,4 +166,19 @@ func loadGuard(c core.Config, lookup func(string) (string, bool)) (core.Config, 
 		return core.Config{}, e.err
 	}
 	return c, nil
+}
+
+// dpopMode reads TOKENGATE_DPOP, for the Guard and the token service
+// alike.
+func (e *envReader) dpopMode(dst *core.DPoPMode) {
+	v, ok := e.get(EnvDPoP)
+	if !ok {
+		return
+	}
+	switch mode := core.DPoPMode(strings.ToLower(v)); mode {
+	case core.DPoPAllowed, core.DPoPRequired, core.DPoPDisabled:
+		*dst = mode
+	default:
+		e.fail(EnvDPoP, "%q is not allowed, required or disabled", v)
+	}
 }

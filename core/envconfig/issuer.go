@@ -55,6 +55,7 @@ var issuerVars = fieldVars{
 	{"Cookie.Name", EnvCookieName},
 	{"Cookie.SameSite", EnvCookieSameSite},
 	{"Clients", EnvClients},
+	{"DPoP.Mode", EnvDPoP},
 }
 
 // NewIssuer builds an Issuer from base completed by the environment
@@ -154,6 +155,7 @@ func loadIssuer(c issuer.Config, lookup func(string) (string, bool)) (issuer.Con
 	case hasSecret:
 		e.fail(EnvClientID, "must be set with %s", EnvClientSecret)
 	}
+	e.dpopMode(&c.DPoP.Mode) // at the token endpoint too
 	if e.err != nil {
 		return issuer.Config{}, e.err
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokengate/tokengate/core"
 	"github.com/tokengate/tokengate/core/envconfig"
 	"github.com/tokengate/tokengate/core/issuer"
 )
@@ -131,5 +132,19 @@ func TestIssuerEnvErrorsNameTheVariable(t *testing.T) {
 	var ee *envconfig.Error
 	if !errors.As(err, &ee) || ee.Var != "TOKENGATE_COOKIE_SAMESITE" {
 		t.Fatalf("SameSite=None without Secure: %v", err)
+	}
+}
+
+// TestIssuerDPoPMode: TOKENGATE_DPOP applies at the token endpoint too.
+func TestIssuerDPoPMode(t *testing.T) {
+	env := map[string]string{"TOKENGATE_DPOP": "required"}
+	cfg, err := envconfig.Issuer(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil || cfg.DPoP.Mode != core.DPoPRequired {
+		t.Fatalf("%v %q", err, cfg.DPoP.Mode)
+	}
+	env["TOKENGATE_DPOP"] = "always"
+	var ee *envconfig.Error
+	if _, err := envconfig.Issuer(func(k string) (string, bool) { v, ok := env[k]; return v, ok }); !errors.As(err, &ee) || ee.Var != "TOKENGATE_DPOP" {
+		t.Fatalf("err = %v", err)
 	}
 }

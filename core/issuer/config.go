@@ -124,6 +124,15 @@ type Config struct {
 	// are refused.
 	TrustedOrigins []string
 
+	// DPoP configures proofs at the token endpoint (RFC 9449 §5): a token
+	// request with a valid DPoP header gets an access token bound to the
+	// proof's key (cnf.jkt, token_type DPoP) and, for a sign-in (a public
+	// client), a refresh token bound to it too. Mode DPoPDisabled ignores
+	// DPoP headers; DPoPRequired refuses token requests without one. The
+	// replay cache defaults to Store when it implements core.ReplayCache
+	// (the Redis store does), and proofs may be a Leeway of 30s ahead.
+	DPoP core.DPoPConfig
+
 	// Store keeps sign-ins, reference tokens and revocations. Default: a
 	// MemoryStore.
 	Store Store
@@ -209,6 +218,14 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Store == nil {
 		c.Store = NewMemoryStore(c.Now)
+	}
+	if replay, ok := c.Store.(core.ReplayCache); ok && c.DPoP.Replay == nil {
+		c.DPoP.Replay = replay
+	}
+	if c.DPoP.Leeway == 0 {
+		// The Issuer's own tokens get no leeway, its clock being the
+		// reference; its clients' clocks may run ahead.
+		c.DPoP.Leeway = core.DefaultLeeway
 	}
 	return c
 }

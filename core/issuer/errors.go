@@ -49,7 +49,7 @@ var kinds = [...]error{
 	core.ErrNoToken, core.ErrMalformed, core.ErrTokenTooLarge, core.ErrAlgorithm, core.ErrUnknownKey,
 	core.ErrSignature, core.ErrTokenExpired, core.ErrTokenNotYetValid, core.ErrIssuedInFuture, core.ErrIssuer,
 	core.ErrAudience, core.ErrType, core.ErrMissingClaim, core.ErrInactive, core.ErrInsufficientScope,
-	core.ErrForbidden, core.ErrUnavailable,
+	core.ErrForbidden, core.ErrUnavailable, core.ErrDPoPProof, core.ErrDPoPNonce, core.ErrDPoPBinding,
 }
 
 func newError(kind error, desc string, cause error) *core.Error {
@@ -96,6 +96,18 @@ func (iss *Issuer) rejection(err error, kind endpointKind) core.Rejection {
 		status, code = http.StatusForbidden, "invalid_request"
 	case errors.Is(e, ErrServer):
 		status, code = http.StatusInternalServerError, "server_error"
+	case errors.Is(e, core.ErrDPoPProof) && kind == browserEndpoint:
+		// A sign-in bound to a DPoP key refreshes only at the token
+		// endpoint: to the refresh cookie, its token is no grant.
+		status, code, header = http.StatusUnauthorized, "invalid_grant", "Bearer "+realm
+	case errors.Is(e, core.ErrDPoPProof) && kind == tokenEndpoint:
+		// RFC 9449 §5: an invalid proof at the token endpoint.
+		status, code = http.StatusBadRequest, "invalid_dpop_proof"
+	case errors.Is(e, core.ErrDPoPNonce) && kind == tokenEndpoint:
+		// RFC 9449 §8: the nonce to use comes with the refusal.
+		rej := core.NewRejection(http.StatusBadRequest, "", "use_dpop_nonce", e.Description)
+		rej.DPoPNonce = iss.verifier.DPoPNonce()
+		return rej
 	default:
 		return iss.verifier.Reject(e)
 	}

@@ -3,6 +3,9 @@ package issuer
 import (
 	"mime"
 	"net/http"
+
+	"github.com/tokengate/tokengate/core"
+	"github.com/tokengate/tokengate/internal"
 )
 
 // tokenResponse is the RFC 6749 §5.1 answer of the token endpoint.
@@ -32,6 +35,13 @@ type tokenResponse struct {
 // 400 invalid_request, invalid_grant, unsupported_grant_type,
 // invalid_scope, unauthorized_client, and 401 invalid_client with a Basic
 // challenge. The endpoint reads no cookies.
+//
+// With a DPoP header (RFC 9449 §5), the proof (htm POST, htu this
+// endpoint's URL) is checked and the access token is bound to its key
+// (cnf.jkt, token_type DPoP), as is the refresh token of a sign-in, which
+// then refreshes only with a proof of that key; an invalid proof is 400
+// invalid_dpop_proof (use_dpop_nonce with a DPoP-Nonce header when a
+// nonce is required). A client credentials token is bound too.
 func (iss *Issuer) TokenHandler() http.Handler {
 	return iss.endpoint(tokenEndpoint, func(w http.ResponseWriter, r *http.Request) error {
 		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
@@ -57,6 +67,14 @@ func (iss *Issuer) TokenHandler() http.Handler {
 		if err != nil {
 			return err
 		}
+		// RFC 9449 §5: a DPoP proof asks for tokens bound to its key.
+		jkt, err := iss.verifier.VerifyProof(r.Context(), internal.HTTPRequest{R: r})
+		if err != nil {
+			return err
+		}
+		if jkt == "" && iss.cfg.DPoP.Mode == core.DPoPRequired {
+			return newError(core.ErrDPoPProof, "DPoP proof required", nil)
+		}
 		var t *Tokens
 		switch grant {
 		case GrantRefreshToken:
@@ -69,7 +87,7 @@ func (iss *Issuer) TokenHandler() http.Handler {
 			if params["refresh_token"] == "" {
 				return newError(ErrInvalidRequest, "refresh_token required", nil)
 			}
-			t, err = iss.refresh(r.Context(), params["refresh_token"], scope)
+			t, err = iss.refresh(r.Context(), params["refresh_token"], scope, jkt, client == nil)
 		case GrantClientCredentials:
 			if client == nil {
 				return newError(ErrInvalidClient, "client authentication required", nil)
@@ -77,14 +95,18 @@ func (iss *Issuer) TokenHandler() http.Handler {
 			if !client.allows(grant) {
 				return newError(ErrUnauthorizedClient, "client may not use this grant type", nil)
 			}
-			t, err = iss.grantClientCredentials(r.Context(), client, scope)
+			t, err = iss.grantClientCredentials(r.Context(), client, scope, jkt)
 		}
 		if err != nil {
 			return err
 		}
+		tokenType := "Bearer"
+		if t.JKT != "" {
+			tokenType = "DPoP"
+		}
 		writeJSON(w, tokenResponse{
 			AccessToken:  t.AccessToken,
-			TokenType:    "Bearer",
+			TokenType:    tokenType,
 			ExpiresIn:    iss.expiresIn(t.AccessExpires),
 			RefreshToken: t.RefreshToken,
 			Scope:        t.Scope,

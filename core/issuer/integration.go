@@ -24,6 +24,7 @@ type integration struct {
 	audience string
 	lifetime time.Duration
 	format   TokenFormat
+	jkt      string // the DPoP key it is bound to, "" for none
 }
 
 // issueIntegration issues the token in describes and returns it with its
@@ -39,6 +40,7 @@ func (iss *Issuer) issueIntegration(ctx context.Context, in integration) (string
 		claims:   in.claims,
 		audience: in.audience,
 		clientID: in.clientID,
+		jkt:      in.jkt,
 		issuedAt: now,
 		expires:  exp,
 	})
@@ -50,7 +52,8 @@ func (iss *Issuer) issueIntegration(ctx context.Context, in integration) (string
 // for the requested scopes, which must be among the client's (none
 // requested: all of them), with the client's audience and lifetime, in
 // the Issuer's access token format, and no refresh token (§4.4.3).
-func (iss *Issuer) grantClientCredentials(ctx context.Context, c *registeredClient, requested []string) (*Tokens, error) {
+// With jkt, a DPoP proof's key thumbprint, the token is bound to that key.
+func (iss *Issuer) grantClientCredentials(ctx context.Context, c *registeredClient, requested []string, jkt string) (*Tokens, error) {
 	scope := strings.Join(c.scopes, " ")
 	if requested != nil {
 		var err error
@@ -65,9 +68,10 @@ func (iss *Issuer) grantClientCredentials(ctx context.Context, c *registeredClie
 		audience: c.audience,
 		lifetime: c.ttl,
 		format:   iss.cfg.AccessTokenFormat,
+		jkt:      jkt,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &Tokens{Subject: c.id, AccessToken: tok, AccessExpires: exp, Scope: scope}, nil
+	return &Tokens{Subject: c.id, AccessToken: tok, AccessExpires: exp, Scope: scope, JKT: jkt}, nil
 }

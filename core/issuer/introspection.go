@@ -106,7 +106,8 @@ func (iss *Issuer) tokenRevoked(ctx context.Context, id string) error {
 
 // Introspect answers RFC 7662 for a token this Issuer issued. An active
 // access token or API token yields its claims with "active": true and
-// "token_type": "Bearer"; an active refresh token yields its sign-in's
+// "token_type": "Bearer" ("DPoP" for a token bound to a key, whose cnf is
+// among the claims, RFC 9449 §6.2); an active refresh token yields its sign-in's
 // sub, scope and exp with "token_type": "refresh_token". Anything unknown,
 // expired, revoked or invalid is {"active": false}. The error is only ever
 // ErrUnavailable (the store could not answer). hint ("access_token" or
@@ -129,6 +130,9 @@ func (iss *Issuer) Introspect(ctx context.Context, token, hint string) (map[stri
 		}
 		out["active"] = true
 		out["token_type"] = "Bearer"
+		if _, bound := out["cnf"]; bound {
+			out["token_type"] = "DPoP" // with its cnf, RFC 9449 §6.2
+		}
 		return out, nil
 	}
 	if err := unavailableOnly(err); err != nil {

@@ -41,6 +41,9 @@ type Tokens struct {
 	RefreshExpires time.Time `json:"refresh_expires"`
 	// Scope is the access token's space-delimited scope.
 	Scope string `json:"scope,omitempty"`
+	// JKT is the thumbprint of the DPoP key the access token is bound to
+	// (its cnf.jkt, RFC 9449 §6), "" for a bearer token.
+	JKT string `json:"jkt,omitempty"`
 }
 
 // reservedClaims are set by the Issuer only; an app claim may not use
@@ -80,7 +83,7 @@ func (iss *Issuer) Login(ctx context.Context, g Grant) (*Tokens, error) {
 	if err := iss.store.CreateSession(ctx, s); err != nil {
 		return nil, storeFailure(err)
 	}
-	access, exp, err := iss.issueAccess(ctx, s, s.Scope, now)
+	access, exp, err := iss.issueAccess(ctx, s, s.Scope, "", now)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +108,7 @@ func (iss *Issuer) refreshExpiry(s *Session, now time.Time) time.Time {
 // issueAccess issues an access token of sign-in s with scope at now. Its
 // iat and exp are whole seconds (NumericDate): it expires AccessTTL after
 // iat, never after the sign-in.
-func (iss *Issuer) issueAccess(ctx context.Context, s *Session, scope string, now time.Time) (string, time.Time, error) {
+func (iss *Issuer) issueAccess(ctx context.Context, s *Session, scope, jkt string, now time.Time) (string, time.Time, error) {
 	iat := now.Truncate(time.Second)
 	exp := earliest(iat.Add(iss.cfg.AccessTTL), s.Expires).Truncate(time.Second)
 	tok, err := iss.issue(ctx, tokenSpec{
@@ -116,6 +119,7 @@ func (iss *Issuer) issueAccess(ctx context.Context, s *Session, scope string, no
 		claims:    s.Claims,
 		audience:  iss.cfg.Audience,
 		sessionID: s.ID,
+		jkt:       jkt,
 		issuedAt:  iat,
 		expires:   exp,
 	})
@@ -132,6 +136,7 @@ type tokenSpec struct {
 	audience  string // aud, "" for none
 	sessionID string // sid, for sign-ins
 	clientID  string // client_id, for tokens of integrations
+	jkt       string // the DPoP key it is bound to (cnf.jkt), "" for none
 	issuedAt  time.Time
 	expires   time.Time
 }
@@ -166,6 +171,11 @@ func (iss *Issuer) issue(ctx context.Context, spec tokenSpec) (string, error) {
 	claims["nbf"] = spec.issuedAt.Unix()
 	claims["exp"] = spec.expires.Unix()
 	claims["jti"] = jti
+	if spec.jkt != "" {
+		// RFC 9449 §6: the token is bound to the key, in the JWT or in
+		// the reference token's record alike.
+		claims["cnf"] = map[string]any{"jkt": spec.jkt}
+	}
 	if spec.sessionID != "" {
 		claims["sid"] = spec.sessionID
 	}

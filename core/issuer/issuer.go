@@ -68,6 +68,7 @@ func New(cfg Config) (*Issuer, error) {
 		// Only tokens typed as access tokens count as ours (RFC 9068 §4).
 		TypHeader:    accessTokenType,
 		MaxTokenSize: c.MaxTokenSize,
+		DPoP:         c.DPoP,
 		Logger:       c.Logger,
 		Now:          c.Now,
 	})

@@ -105,7 +105,7 @@ func (m *MemoryStore) Rotate(_ context.Context, r Rotation) (*Session, error) {
 		return &s, ErrStale
 	}
 	s.PreviousHash, s.RotatedAt, s.Handoff = r.OldHash, r.At, r.Handoff
-	s.RefreshHash, s.RefreshExpires = r.NewHash, r.NewExpires
+	s.RefreshHash, s.RefreshExpires, s.JKT = r.NewHash, r.NewExpires, r.JKT
 	m.set(memSession+s.ID, s, s.Expires)
 	m.set(memRefresh+r.NewHash, s.ID, s.Expires)
 	return &s, nil

@@ -24,6 +24,10 @@ type Metadata struct {
 	IntrospectionEndpointAuthMethodsSupported []string `json:"introspection_endpoint_auth_methods_supported"`
 	RevocationEndpointAuthMethodsSupported    []string `json:"revocation_endpoint_auth_methods_supported"`
 	ScopesSupported                           []string `json:"scopes_supported"`
+	// DPoPSigningAlgValuesSupported lists the algorithms DPoP proofs may
+	// use at the token endpoint (RFC 9449 §5.1); absent when DPoP is
+	// disabled.
+	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported,omitempty"`
 }
 
 // Metadata returns the service's metadata. The endpoints are the
@@ -56,5 +60,6 @@ func (iss *Issuer) Metadata() Metadata {
 		IntrospectionEndpointAuthMethodsSupported: auth,
 		RevocationEndpointAuthMethodsSupported:    auth,
 		ScopesSupported:                           scopes,
+		DPoPSigningAlgValuesSupported:             iss.verifier.DPoPAlgorithms(),
 	}
 }

@@ -48,7 +48,8 @@ func TestMetadataAtBothWellKnownPaths(t *testing.T) {
 				"token_endpoint_auth_methods_supported": auth,
 				"introspection_endpoint_auth_methods_supported": auth,
 				"revocation_endpoint_auth_methods_supported":    auth,
-				"scopes_supported": tt.scopes,
+				"scopes_supported":                  tt.scopes,
+				"dpop_signing_alg_values_supported": []any{"ES256", "ES384", "ES512", "PS256", "PS384", "PS512", "RS256", "RS384", "RS512", "EdDSA"},
 			}
 			var got map[string]any
 			if err := json.Unmarshal(oauth, &got); err != nil {

@@ -25,8 +25,11 @@ import (
 //
 // Refreshes of one sign-in are serialized within the process; across
 // processes, Store.Rotate's compare-and-swap decides which one rotates.
+//
+// A sign-in whose refresh tokens are bound to a DPoP key refreshes only at
+// the token endpoint, with a proof of that key: Refresh refuses it.
 func (iss *Issuer) Refresh(ctx context.Context, refreshToken string) (*Tokens, error) {
-	return iss.refresh(ctx, refreshToken, nil)
+	return iss.refresh(ctx, refreshToken, nil, "", true)
 }
 
 // refresh is Refresh with an optional scope (RFC 6749 §6): nil is the
@@ -34,7 +37,14 @@ func (iss *Issuer) Refresh(ctx context.Context, refreshToken string) (*Tokens, e
 // scopes, which must all have been granted to the sign-in (the refresh
 // token keeps the full grant). A grace handoff hands out the pair of the
 // first refresh as it is, whose Scope says what it carries.
-func (iss *Issuer) refresh(ctx context.Context, refreshToken string, scope []string) (*Tokens, error) {
+//
+// jkt is the key thumbprint of the request's DPoP proof ("" without one):
+// the new access token is bound to it and, when public (no client
+// authenticated: the sign-ins of this service belong to public clients),
+// so is the new refresh token (RFC 9449 §5; a confidential client's are
+// bound to its authentication instead). A sign-in bound to a key
+// refreshes only with a proof of that key, and stays bound.
+func (iss *Issuer) refresh(ctx context.Context, refreshToken string, scope []string, jkt string, public bool) (*Tokens, error) {
 	invalid := func(desc string) error { return newError(ErrInvalidGrant, desc, nil) }
 	if !iss.cfg.refreshEnabled() {
 		return nil, invalid("refresh is disabled")
@@ -59,6 +69,12 @@ func (iss *Issuer) refresh(ctx context.Context, refreshToken string, scope []str
 	if s.Revoked || !now.Before(s.Expires) {
 		return nil, invalid("sign-in ended")
 	}
+	switch {
+	case s.JKT != "" && jkt == "":
+		return nil, newError(core.ErrDPoPProof, "refresh token bound to a DPoP key: proof required", nil)
+	case s.JKT != "" && jkt != s.JKT:
+		return nil, newError(core.ErrDPoPProof, "DPoP proof key does not match the refresh token's binding", nil)
+	}
 	if s.RefreshHash == hash {
 		if !now.Before(s.RefreshExpires) {
 			return nil, invalid("refresh token expired")
@@ -69,7 +85,11 @@ func (iss *Issuer) refresh(ctx context.Context, refreshToken string, scope []str
 				return nil, err
 			}
 		}
-		t, next, err := iss.rotate(ctx, s, refreshToken, granted, now)
+		bind := s.JKT
+		if bind == "" && public {
+			bind = jkt
+		}
+		t, next, err := iss.rotate(ctx, s, refreshToken, granted, jkt, bind, now)
 		if err == nil || !errors.Is(err, ErrStale) {
 			return t, err
 		}
@@ -81,17 +101,19 @@ func (iss *Issuer) refresh(ctx context.Context, refreshToken string, scope []str
 // rotate issues the next pair of sign-in s, its access token with scope,
 // and stores the rotation. It returns ErrStale with the current session
 // when another rotation won.
-func (iss *Issuer) rotate(ctx context.Context, s *Session, old, scope string, now time.Time) (*Tokens, *Session, error) {
+// With jkt, the new access token is bound to that DPoP key; with bind,
+// the sign-in's refresh tokens from now on.
+func (iss *Issuer) rotate(ctx context.Context, s *Session, old, scope, jkt, bind string, now time.Time) (*Tokens, *Session, error) {
 	next, err := internal.Random(internal.Bytes)
 	if err != nil {
 		return nil, nil, newError(core.ErrUnavailable, "no randomness", err)
 	}
-	access, accessExp, err := iss.issueAccess(ctx, s, scope, now)
+	access, accessExp, err := iss.issueAccess(ctx, s, scope, jkt, now)
 	if err != nil {
 		return nil, nil, err
 	}
 	t := &Tokens{Subject: s.Subject, AccessToken: access, AccessExpires: accessExp,
-		RefreshToken: next, RefreshExpires: iss.refreshExpiry(s, now), Scope: scope}
+		RefreshToken: next, RefreshExpires: iss.refreshExpiry(s, now), Scope: scope, JKT: jkt}
 	var handoff []byte
 	if iss.cfg.RefreshGrace > 0 {
 		if handoff, err = sealHandoff(old, s.ID, t); err != nil {
@@ -100,7 +122,7 @@ func (iss *Issuer) rotate(ctx context.Context, s *Session, old, scope string, no
 	}
 	cur, err := iss.store.Rotate(ctx, Rotation{
 		SessionID: s.ID, OldHash: HashToken(old), NewHash: HashToken(next),
-		NewExpires: t.RefreshExpires, Handoff: handoff, At: now,
+		NewExpires: t.RefreshExpires, Handoff: handoff, At: now, JKT: bind,
 	})
 	switch {
 	case err == nil:

@@ -89,12 +89,14 @@ func (iss *Issuer) renewToken(ctx context.Context, tok string) (any, error) {
 		// further than the refresh token could.
 		end = earliest(end, s.RefreshExpires)
 	}
-	if s.Revoked || !now.Before(end) || !earliest(now.Add(iss.cfg.AccessTTL), end).After(info.expires) {
-		return nil, nil // revoked, past the refresh window, or a new token would not live longer
+	if s.Revoked || s.JKT != "" || !now.Before(end) || !earliest(now.Add(iss.cfg.AccessTTL), end).After(info.expires) {
+		// Revoked; bound to a DPoP key, which a cookie cannot prove; past
+		// the refresh window; or a new token would not live longer.
+		return nil, nil
 	}
 	capped := *s
 	capped.Expires = end
-	access, exp, err := iss.issueAccess(ctx, &capped, s.Scope, now)
+	access, exp, err := iss.issueAccess(ctx, &capped, s.Scope, "", now)
 	if err != nil {
 		return nil, err
 	}

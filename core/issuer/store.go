@@ -100,6 +100,10 @@ type Session struct {
 	PreviousHash string    `json:"previous_hash,omitempty"`
 	RotatedAt    time.Time `json:"rotated_at"`
 	Handoff      []byte    `json:"handoff,omitempty"`
+	// JKT is the thumbprint of the DPoP key the refresh tokens are bound
+	// to (RFC 9449 §5), "" for bearer refresh tokens: once bound, the
+	// sign-in refreshes only with a proof of that key.
+	JKT string `json:"jkt,omitempty"`
 }
 
 // Rotation asks Store.Rotate to replace a sign-in's refresh token.
@@ -113,6 +117,10 @@ type Rotation struct {
 	Handoff []byte
 	// At is the time of the rotation (Session.RotatedAt).
 	At time.Time
+	// JKT becomes Session.JKT: the key the new refresh token is bound to,
+	// "" for none. A binding is never undone: the Issuer passes the
+	// sign-in's own JKT once it has one.
+	JKT string
 }
 
 // RecordKind tells reference access tokens from API tokens.

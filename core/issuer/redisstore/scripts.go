@@ -19,7 +19,8 @@ var scripts = []*redis.Script{rotateScript, createScript, revokeSessionScript, a
 // rotateScript is Store.Rotate's compare-and-swap on the sign-in.
 //
 //	KEYS: session
-//	ARGV: now, old hash, new hash, new refresh expiry, handoff, rotated at
+//	ARGV: now, old hash, new hash, new refresh expiry, handoff, rotated at,
+//	      DPoP key thumbprint
 //
 // It returns {0} when the sign-in is gone, expired or revoked, {2,
 // session} when the old hash is no longer the current one, and {1,
@@ -37,7 +38,7 @@ if cur ~= ARGV[3] then
     return {2, redis.call('HGETALL', s)}
   end
   redis.call('HSET', s, 'rh', ARGV[3])
-  local fields = {ph = ARGV[2], rexp = ARGV[4], ho = ARGV[5], rat = ARGV[6]}
+  local fields = {ph = ARGV[2], rexp = ARGV[4], ho = ARGV[5], rat = ARGV[6], jkt = ARGV[7]}
   for f, v in pairs(fields) do
     if v == '' then redis.call('HDEL', s, f) else redis.call('HSET', s, f, v) end
   end

@@ -27,6 +27,7 @@ const (
 	fPreviousHash   = "ph"
 	fRotatedAt      = "rat"
 	fHandoff        = "ho"
+	fJKT            = "jkt"
 )
 
 // sessionFields lists the field, value pairs of a sign-in.
@@ -55,13 +56,14 @@ func sessionFields(s *issuer.Session) []any {
 	add(fPreviousHash, s.PreviousHash)
 	at(fRotatedAt, s.RotatedAt)
 	add(fHandoff, string(s.Handoff))
+	add(fJKT, s.JKT)
 	return out
 }
 
 // decodeSession rebuilds sign-in id from its hash fields.
 func decodeSession(id string, h map[string]string) (*issuer.Session, error) {
 	s := &issuer.Session{ID: id, Subject: h[fSubject], Scope: h[fScope], Revoked: h[fRevoked] == "1",
-		RefreshHash: h[fRefreshHash], PreviousHash: h[fPreviousHash]}
+		RefreshHash: h[fRefreshHash], PreviousHash: h[fPreviousHash], JKT: h[fJKT]}
 	if v := h[fClaims]; v != "" {
 		s.Claims = []byte(v)
 	}
@@ -195,7 +197,7 @@ func (s *Store) Rotate(ctx context.Context, r issuer.Rotation) (*issuer.Session,
 	}
 	cmds, err := s.write(ctx, ackedOrVisible, key, func(p redis.Pipeliner) {
 		rotateScript.EvalSha(ctx, p, []string{key},
-			s.nowNanos(), r.OldHash, r.NewHash, optional(r.NewExpires), string(r.Handoff), optional(r.At))
+			s.nowNanos(), r.OldHash, r.NewHash, optional(r.NewExpires), string(r.Handoff), optional(r.At), r.JKT)
 	})
 	if err != nil {
 		return nil, s.fail("rotate", err)

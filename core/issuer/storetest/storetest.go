@@ -50,6 +50,7 @@ var cases = []struct {
 	{"a stale rotation returns the current sign-in", staleRotation},
 	{"a rotation repeated after a lost reply succeeds again", repeatedRotation},
 	{"rotating an ended sign-in is ErrNotFound", rotationOfEndedSignIn},
+	{"a rotation binds the sign-in to a DPoP key", rotationBindsKey},
 	{"a revoked sign-in stays readable and drops its handoff", revokedSignIn},
 	{"revoking an unknown sign-in is no error", revokeUnknownSignIn},
 	{"a reference token reads back as stored", tokenRoundTrip},
@@ -108,6 +109,25 @@ func notFound(t *testing.T, what string, err error) {
 	}
 }
 
+// rotationBindsKey: Rotation.JKT becomes the sign-in's, and is read back
+// by id and by refresh token.
+func rotationBindsKey(t *testing.T, e *env) {
+	e.create(signIn("s1"))
+	const jkt = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"
+	s, err := e.store.Rotate(e.ctx, issuer.Rotation{SessionID: "s1", OldHash: issuer.HashToken("r0"),
+		NewHash: issuer.HashToken("r1"), NewExpires: e.clock.Now().Add(hour), At: e.clock.Now(), JKT: jkt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.JKT != jkt || e.session("s1").JKT != jkt {
+		t.Fatalf("JKT %q, stored %q", s.JKT, e.session("s1").JKT)
+	}
+	byRefresh, err := e.store.SessionByRefresh(e.ctx, issuer.HashToken("r1"))
+	if err != nil || byRefresh.JKT != jkt {
+		t.Fatalf("by refresh: %v %+v", err, byRefresh)
+	}
+}
+
 // sameSession compares sign-ins field by field, times by Equal.
 func sameSession(t *testing.T, got, want *issuer.Session) {
 	t.Helper()
@@ -116,7 +136,7 @@ func sameSession(t *testing.T, got, want *issuer.Session) {
 		!got.Expires.Equal(want.Expires) || got.Revoked != want.Revoked ||
 		got.RefreshHash != want.RefreshHash || !got.RefreshExpires.Equal(want.RefreshExpires) ||
 		got.PreviousHash != want.PreviousHash || !got.RotatedAt.Equal(want.RotatedAt) ||
-		string(got.Handoff) != string(want.Handoff) {
+		string(got.Handoff) != string(want.Handoff) || got.JKT != want.JKT {
 		t.Fatalf("sign-in\n got %+v\nwant %+v", got, want)
 	}
 }
@@ -132,6 +152,7 @@ func sameToken(t *testing.T, got, want *issuer.TokenRecord) {
 func signInRoundTrip(t *testing.T, e *env) {
 	want := signIn("s1")
 	want.PreviousHash, want.RotatedAt, want.Handoff = issuer.HashToken("r-1"), t0, []byte{0, 1, 2, 0xff}
+	want.JKT = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"
 	e.create(want)
 	sameSession(t, e.session("s1"), want)
 }
