@@ -115,7 +115,8 @@ type Config struct {
 	// Issuer nor in Issuers is trusted, for providers with one issuer per
 	// tenant (https://login.example/{tenant}/v2.0). It returns the
 	// issuer's configuration (its URL empty or equal to iss; its keys
-	// discovered when it names none and the Config has none), nil for an
+	// discovered when it names none and the Config has none; an audience,
+	// its own or the Config's, when its keys are fetched), nil for an
 	// untrusted iss, or an error when it cannot decide (ErrUnavailable).
 	// It is called for a new token of an issuer not yet admitted and must
 	// be cheap: trust only tenants you know. Admitted issuers are kept in
@@ -124,9 +125,13 @@ type Config struct {
 	// flood of distinct issuers bounds both memory and outbound calls.
 	ResolveIssuer func(ctx context.Context, iss string) (*IssuerConfig, error)
 	// Audience, when set, must share at least one value with aud (a string
-	// or an array). Required with JWKSURL unless AnyAudience is set, so
-	// that a token minted for another API of the same provider is refused
-	// (RFC 8725 §3.9, RFC 9068 §4).
+	// or an array). Required, unless AnyAudience is set, whenever keys are
+	// fetched: with JWKSURL, for a discovered Issuer, and for each issuer
+	// of Issuers (or admitted by ResolveIssuer) whose keys are fetched and
+	// that names no audience of its own, so that a token minted for
+	// another API of the same provider is refused (RFC 8725 §3.9, RFC 9068
+	// §4). A ResolveIssuer answer that breaks the rule is refused (503,
+	// logged as an error).
 	Audience []string
 	// AnyAudience accepts tokens whatever their aud, on purpose: only for
 	// a provider whose every token is meant for this resource server. It
@@ -416,6 +421,14 @@ func (c *Config) validate() error {
 			return fieldErr("Audience", "required with JWKSURL, so that tokens for another API are refused (set AnyAudience to accept any audience)")
 		}
 	}
+	if c.Issuer != "" && c.discovers() && len(c.Audience) == 0 && !c.AnyAudience {
+		return fieldErr("Audience", "required when Issuer is discovered, so that tokens for another API are refused (set AnyAudience to accept any audience)")
+	}
+	for i := range c.Issuers {
+		if err := c.Issuers[i].validateAudience(c, fmt.Sprintf("Issuers[%d]", i)); err != nil {
+			return err
+		}
+	}
 	if c.AnyAudience && len(c.Audience) > 0 {
 		return fieldErr("AnyAudience", "set together with Audience: choose one")
 	}
@@ -526,6 +539,28 @@ func (ic *IssuerConfig) validate(c *Config, field string) error {
 		}
 	}
 	return nil
+}
+
+// validateAudience requires an audience (the issuer's own, the Config's,
+// or AnyAudience) for an issuer whose keys are fetched.
+func (ic *IssuerConfig) validateAudience(c *Config, field string) error {
+	if ic.remoteKeys(c) && len(ic.Audience) == 0 && len(c.Audience) == 0 && !c.AnyAudience {
+		return fieldErr(field+".Audience", "required for an issuer whose keys are fetched (a JWKS URL or discovery), so that tokens for another API are refused (or set Config.Audience, or AnyAudience to accept any audience)")
+	}
+	return nil
+}
+
+// remoteKeys reports whether the issuer's keys are fetched: its own JWKS
+// URL, the Config's, or discovery. Such keys sign for every API (and often
+// every tenant) of a provider, hence the audience they need.
+func (ic *IssuerConfig) remoteKeys(c *Config) bool {
+	switch {
+	case ic.JWKSURL != "":
+		return true
+	case ic.Keys != nil:
+		return false
+	}
+	return c.JWKSURL != "" || c.discovers()
 }
 
 // discovered reports whether the issuer's keys come from its metadata.

@@ -10,16 +10,20 @@ import (
 	"testing"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwk"
 
 	"github.com/tokengate/tokengate/core"
 	"github.com/tokengate/tokengate/internal/testutil"
 )
 
-// TestRemoteKeysNeedIssuerAndAudience: a JWKS URL signs tokens for every
-// tenant and API of a provider, so a Guard using one must name its issuer
-// and its audience (or waive the audience on purpose).
+// TestRemoteKeysNeedIssuerAndAudience: a JWKS URL, or keys discovered from
+// an issuer, sign tokens for every tenant and API of a provider, so a Guard
+// using them must name its issuer and its audience (or waive the audience
+// on purpose), for its own issuer and for each one it lists.
 func TestRemoteKeysNeedIssuerAndAudience(t *testing.T) {
 	const jwks = "https://idp.example/jwks.json"
+	set := jwk.NewSet()
+	_ = set.AddKey(testutil.NewKey(t, jwa.ES256, "k").Public(t))
 	tests := []struct {
 		name  string
 		cfg   core.Config
@@ -31,6 +35,19 @@ func TestRemoteKeysNeedIssuerAndAudience(t *testing.T) {
 		{"issuer and audience", core.Config{JWKSURL: jwks, Issuer: "https://idp.example", Audience: []string{"api"}}, ""},
 		{"any audience on purpose", core.Config{JWKSURL: jwks, Issuer: "https://idp.example", AnyAudience: true}, ""},
 		{"any audience and an audience", core.Config{JWKSURL: jwks, Issuer: "https://idp.example", Audience: []string{"api"}, AnyAudience: true}, "AnyAudience"},
+		{"discovered issuer without audience", core.Config{Issuer: "https://idp.example"}, "Audience"},
+		{"discovered issuer with audience", core.Config{Issuer: "https://idp.example", Audience: []string{"api"}}, ""},
+		{"discovered issuer, any audience", core.Config{Issuer: "https://idp.example", AnyAudience: true}, ""},
+		{"listed issuer takes the Config's audience", core.Config{Issuer: "https://a.example", Audience: []string{"api"},
+			Issuers: []core.IssuerConfig{{URL: "https://b.example", JWKSURL: jwks}}}, ""},
+		{"listed issuers discovered, none with audience", core.Config{Issuers: []core.IssuerConfig{
+			{URL: "https://a.example", Audience: []string{"api"}}, {URL: "https://b.example"}}}, "Issuers[1].Audience"},
+		{"listed issuer with its JWKS URL, no audience", core.Config{HMACSecret: testutil.Secret,
+			Issuers: []core.IssuerConfig{{URL: "https://b.example", JWKSURL: jwks}}}, "Issuers[0].Audience"},
+		{"listed issuer with its JWKS URL and audience", core.Config{HMACSecret: testutil.Secret,
+			Issuers: []core.IssuerConfig{{URL: "https://b.example", JWKSURL: jwks, Audience: []string{"api"}}}}, ""},
+		{"listed issuer with static keys needs none", core.Config{
+			Issuers: []core.IssuerConfig{{URL: "https://b.example", Keys: set}}}, ""},
 		{"a secret needs neither", core.Config{HMACSecret: testutil.Secret}, ""},
 		{"introspection needs neither", core.Config{Introspection: core.IntrospectionConfig{URL: "https://idp.example/introspect"}}, ""},
 	}

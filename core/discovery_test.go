@@ -30,7 +30,7 @@ func mintFor(t testing.TB, k testutil.Key, issuer string, extra map[string]any) 
 func discoveredGuard(t *testing.T, p *testutil.Provider, mod func(*core.Config)) (*core.Guard, *testutil.Clock) {
 	t.Helper()
 	clock := testutil.NewClock(epoch)
-	cfg := core.Config{Issuer: p.Issuer(""), Now: clock.Now, Timeout: 2 * time.Second}
+	cfg := core.Config{Issuer: p.Issuer(""), AnyAudience: true, Now: clock.Now, Timeout: 2 * time.Second}
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -75,7 +75,7 @@ func TestDiscoveryAcceptsAnIssuerWithAPath(t *testing.T) {
 	key := testutil.NewKey(t, jwa.ES256, "k1")
 	p := testutil.NewProvider(t, key)
 	issuer := p.Issuer("/tenants/acme/v2.0")
-	g := newGuard(t, core.Config{Issuer: issuer, Now: testutil.NewClock(epoch).Now})
+	g := newGuard(t, core.Config{Issuer: issuer, AnyAudience: true, Now: testutil.NewClock(epoch).Now})
 	if _, err := auth(g, mintFor(t, key, issuer, nil)); err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +266,7 @@ func TestDiscoveryRefusesWhatItCannotTrust(t *testing.T) {
 			} else {
 				tt.prep(p)
 			}
-			g := newGuard(t, core.Config{Issuer: issuer, MaxResponseSize: 2048, Timeout: 2 * time.Second})
+			g := newGuard(t, core.Config{Issuer: issuer, AnyAudience: true, MaxResponseSize: 2048, Timeout: 2 * time.Second})
 			if _, err := auth(g, mintFor(t, key, issuer, nil)); !errors.Is(err, core.ErrUnavailable) {
 				t.Fatalf("want ErrUnavailable, got %v", err)
 			}

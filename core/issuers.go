@@ -29,7 +29,9 @@ type IssuerConfig struct {
 	JWKSURL string
 	// Keys is a static set of the issuer's public keys, instead of JWKSURL.
 	Keys jwk.Set
-	// Audience replaces Config.Audience for this issuer's tokens.
+	// Audience replaces Config.Audience for this issuer's tokens. An issuer
+	// whose keys are fetched (JWKSURL, the Config's JWKSURL, or discovery)
+	// needs one, its own or the Config's, unless Config.AnyAudience.
 	Audience []string
 	// Algorithms replaces Config.Algorithms for this issuer's tokens.
 	Algorithms []string
@@ -240,6 +242,9 @@ func (b *issuerBuilder) issuerSet() (*issuerSet, error) {
 		s.admit = rate.NewLimiter(rate.Limit(newResolvedPerSecond), maxResolvedIssuers)
 		s.build = func(ic IssuerConfig, field string) (*trustedIssuer, error) {
 			if err := ic.validate(c, field); err != nil {
+				return nil, err
+			}
+			if err := ic.validateAudience(c, field); err != nil {
 				return nil, err
 			}
 			return b.build(ic, field)

@@ -24,9 +24,10 @@ func twoProviders(t *testing.T, mod func(*core.Config)) (a, b *testutil.Provider
 	keyB = testutil.NewKey(t, jwa.RS256, "shared-kid")
 	a, b = testutil.NewProvider(t, keyA), testutil.NewProvider(t, keyB)
 	cfg := core.Config{
-		Issuer:  a.Issuer(""),
-		Issuers: []core.IssuerConfig{{URL: b.Issuer("")}},
-		Now:     testutil.NewClock(epoch).Now,
+		Issuer:      a.Issuer(""),
+		Issuers:     []core.IssuerConfig{{URL: b.Issuer("")}},
+		AnyAudience: true,
+		Now:         testutil.NewClock(epoch).Now,
 	}
 	if mod != nil {
 		mod(&cfg)
@@ -221,6 +222,8 @@ func tenantGuard(t *testing.T, p *testutil.Provider, clock *testutil.Clock) (*co
 				return nil, errors.New("tenant directory unreachable")
 			case strings.HasPrefix(iss, p.Issuer("/liar/")):
 				return &core.IssuerConfig{URL: p.Issuer("/tenants/a")}, nil
+			case strings.HasPrefix(iss, p.Issuer("/careless/")):
+				return &core.IssuerConfig{}, nil // discovered keys, no audience
 			}
 			return nil, nil
 		},
@@ -247,6 +250,7 @@ func TestResolverTrustsTenantsOnFirstUse(t *testing.T) {
 		{"not a tenant", p.Issuer("/elsewhere"), api, core.ErrIssuer},
 		{"resolver cannot decide", p.Issuer("/broken/x"), api, core.ErrUnavailable},
 		{"resolver answers for another issuer", p.Issuer("/liar/x"), api, core.ErrIssuer},
+		{"resolver names no audience for discovered keys", p.Issuer("/careless/x"), api, core.ErrUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -259,8 +263,8 @@ func TestResolverTrustsTenantsOnFirstUse(t *testing.T) {
 	if n := p.Hits(testutil.OpenIDConfiguration); n != 2 {
 		t.Fatalf("%d discoveries, want 2 (acme and globex, once each)", n)
 	}
-	if n := calls(); n != 5 {
-		t.Fatalf("the resolver was asked %d times, want 5 (never again for an admitted issuer)", n)
+	if n := calls(); n != 6 {
+		t.Fatalf("the resolver was asked %d times, want 6 (never again for an admitted issuer)", n)
 	}
 }
 

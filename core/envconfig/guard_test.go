@@ -92,6 +92,8 @@ func TestEnvErrorsNameTheVariable(t *testing.T) {
 		{"second issuer in clear text", map[string]string{"TOKENGATE_ISSUER": "https://a.example,http://b.example"}, "TOKENGATE_ISSUER"},
 		{"issuer listed twice", map[string]string{"TOKENGATE_ISSUER": "https://a.example, https://b.example,https://a.example"}, "TOKENGATE_ISSUER"},
 		{"JWKS URL without issuer", map[string]string{"TOKENGATE_JWKS_URL": "https://idp.example/jwks", "TOKENGATE_AUDIENCE": "api"}, "TOKENGATE_ISSUER"},
+		{"discovered issuer without audience", map[string]string{"TOKENGATE_ISSUER": "https://idp.example"}, "TOKENGATE_AUDIENCE"},
+		{"several discovered issuers without audience", map[string]string{"TOKENGATE_ISSUER": "https://a.example,https://b.example"}, "TOKENGATE_AUDIENCE"},
 		{"JWKS URL without audience", map[string]string{"TOKENGATE_JWKS_URL": "https://idp.example/jwks", "TOKENGATE_ISSUER": "https://idp.example"}, "TOKENGATE_AUDIENCE"},
 		{"any audience among others", map[string]string{"TOKENGATE_JWKS_URL": "https://idp.example/jwks", "TOKENGATE_ISSUER": "https://idp.example", "TOKENGATE_AUDIENCE": "api,*"}, "TOKENGATE_AUDIENCE"},
 		{"plain http JWKS URL", map[string]string{"TOKENGATE_JWKS_URL": "http://idp.example/jwks", "TOKENGATE_ISSUER": "https://idp.example", "TOKENGATE_AUDIENCE": "api"}, "TOKENGATE_JWKS_URL"},
@@ -165,13 +167,13 @@ func TestGuardIssuers(t *testing.T) {
 		issuer string
 		more   []string
 	}{
-		{"one issuer alone is discovered", map[string]string{"TOKENGATE_ISSUER": "https://idp.example"},
+		{"one issuer alone is discovered", map[string]string{"TOKENGATE_ISSUER": "https://idp.example", "TOKENGATE_AUDIENCE": "api"},
 			"https://idp.example", nil},
-		{"several issuers, comma-separated", map[string]string{"TOKENGATE_ISSUER": " https://a.example, https://b.example/tenant/v2.0 ,"},
+		{"several issuers, comma-separated", map[string]string{"TOKENGATE_ISSUER": " https://a.example, https://b.example/tenant/v2.0 ,", "TOKENGATE_AUDIENCE": "api"},
 			"https://a.example", []string{"https://b.example/tenant/v2.0"}},
 		{"several issuers sharing a JWKS URL", map[string]string{"TOKENGATE_ISSUER": "a,b", "TOKENGATE_JWKS_URL": "https://idp.example/jwks", "TOKENGATE_AUDIENCE": "api"},
 			"a", []string{"b"}},
-		{"loopback issuers in clear text", map[string]string{"TOKENGATE_ISSUER": "http://127.0.0.1:4444,http://[::1]:4445/"},
+		{"loopback issuers in clear text, any audience", map[string]string{"TOKENGATE_ISSUER": "http://127.0.0.1:4444,http://[::1]:4445/", "TOKENGATE_AUDIENCE": "*"},
 			"http://127.0.0.1:4444", []string{"http://[::1]:4445/"}},
 	}
 	for _, tt := range tests {

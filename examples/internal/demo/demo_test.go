@@ -2,6 +2,9 @@ package demo
 
 import (
 	"bufio"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"net"
 	"net/http"
 	"strings"
@@ -19,6 +22,44 @@ func TestServerHasEveryTimeout(t *testing.T) {
 	} {
 		if d <= 0 {
 			t.Errorf("%s is not set", name)
+		}
+	}
+}
+
+// TestStandaloneExamplesSetEveryTimeout: the examples that build their own
+// http.Server instead of NewServer's (the quick start and the mounted
+// token service, which users copy) set the same four timeouts.
+func TestStandaloneExamplesSetEveryTimeout(t *testing.T) {
+	for _, file := range []string{"../../quickstart/main.go", "../../mount/main.go"} {
+		f, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		servers := 0
+		ast.Inspect(f, func(n ast.Node) bool {
+			lit, ok := n.(*ast.CompositeLit)
+			if !ok {
+				return true
+			}
+			if sel, ok := lit.Type.(*ast.SelectorExpr); !ok || sel.Sel.Name != "Server" {
+				return true
+			}
+			servers++
+			set := map[string]bool{}
+			for _, e := range lit.Elts {
+				if kv, ok := e.(*ast.KeyValueExpr); ok {
+					set[kv.Key.(*ast.Ident).Name] = true
+				}
+			}
+			for _, field := range []string{"ReadHeaderTimeout", "ReadTimeout", "WriteTimeout", "IdleTimeout"} {
+				if !set[field] {
+					t.Errorf("%s: http.Server without %s", file, field)
+				}
+			}
+			return true
+		})
+		if servers != 1 {
+			t.Errorf("%s: %d http.Server literals, want 1", file, servers)
 		}
 	}
 }
