@@ -57,6 +57,44 @@ func BenchmarkValidateCached(b *testing.B) {
 	}
 }
 
+// BenchmarkAuthenticateCached is the hot path as an adapter takes it: a
+// request whose token was seen before, through Authenticate.
+func BenchmarkAuthenticateCached(b *testing.B) {
+	benchAuthenticateCached(b, core.Config{})
+}
+
+// benchAuthenticateCached runs BenchmarkAuthenticateCached on a Guard built
+// from base, for each algorithm.
+func benchAuthenticateCached(b *testing.B, base core.Config) {
+	for _, alg := range benchAlgs {
+		b.Run(alg.String(), func(b *testing.B) {
+			k := testutil.NewKey(b, alg, "")
+			cfg := base
+			if k.Alg == jwa.HS256 {
+				cfg.HMACSecret = testutil.Secret
+			} else {
+				cfg.PublicKeysPEM = testutil.PublicPEM(b, k)
+			}
+			g, err := core.New(cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { _ = g.Close() })
+			var req core.Request = testutil.Bearer(testutil.Mint(b, k, testutil.Claims(map[string]any{"pad": strings.Repeat("x", 600)}), nil))
+			ctx := context.Background()
+			if _, err := g.Authenticate(ctx, req); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := g.Authenticate(ctx, req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkValidateFirstSeen validates a token never seen before: signature
 // and claims every time (the cache is off).
 func BenchmarkValidateFirstSeen(b *testing.B) {

@@ -211,6 +211,10 @@ type Config struct {
 	// bodies, in bytes. Default: 1 MiB.
 	MaxResponseSize int64
 
+	// Telemetry sends metrics and traces to OpenTelemetry; the zero value
+	// uses the global providers (see Telemetry).
+	Telemetry Telemetry
+
 	// Logger receives structured logs: rejections at debug level, upstream
 	// failures at warn/error. Tokens and secrets are never logged. Default:
 	// warnings and errors go to slog.Default(), the rest is dropped.

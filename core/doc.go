@@ -27,6 +27,9 @@
 // A token seen before is answered from a cache without any signature check
 // or JSON decoding; entries never outlive the token's exp or Config.CacheTTL.
 //
+// Metrics and traces go to OpenTelemetry, through the global providers
+// unless Config.Telemetry names others (see Telemetry).
+//
 // Sender-constrained tokens (DPoP, RFC 9449) are accepted next to bearer
 // tokens unless Config.DPoP says otherwise: a token bound to a key (cnf.jkt)
 // passes only as "Authorization: DPoP <token>" with a valid proof of that

@@ -27,6 +27,7 @@ type Guard struct {
 	origin  *crossOrigin
 	flight  singleflight.Group
 	log     *slog.Logger
+	tel     *telemetry
 	stop    context.CancelFunc // ends background key refreshes
 }
 
@@ -47,16 +48,20 @@ func New(cfg Config) (*Guard, error) {
 	}
 	base, stop := context.WithCancel(context.Background())
 	g := &Guard{cfg: c, sources: sources, origin: origin, log: c.Logger, stop: stop}
+	if g.tel, err = newTelemetry(c.Telemetry); err != nil {
+		stop()
+		return nil, err
+	}
 	if insecure := c.insecureURLs(); len(insecure) > 0 {
 		g.log.Warn("tokengate: AllowInsecureHTTP: keys, tokens and credentials cross the network in clear", "urls", insecure)
 	}
 	client := outboundClient(&c)
-	b, err := newIssuerBuilder(base, &c, noRedirects(client))
+	b, err := newIssuerBuilder(base, &c, noRedirects(g.tel.client(client, keySetOperation)))
 	if err == nil {
 		g.issuers, err = b.issuerSet()
 	}
 	if err != nil {
-		stop()
+		_ = g.Close()
 		return nil, err
 	}
 	if b.local(g.issuers) {
@@ -68,9 +73,9 @@ func New(cfg Config) (*Guard, error) {
 	}
 	switch {
 	case c.Introspection.URL != "":
-		g.intro = newIntrospector(&c, client, g.issuers, nil)
+		g.intro = newIntrospector(&c, g.tel.client(client, introspectionOperation), g.issuers, nil)
 	case c.introspectsDiscovered():
-		g.intro = newIntrospector(&c, client, g.issuers, g.issuers.primary)
+		g.intro = newIntrospector(&c, g.tel.client(client, introspectionOperation), g.issuers, g.issuers.primary)
 	}
 	if c.CacheTTL > 0 {
 		g.cache = newResultCache(c.CacheMaxEntries, c.CacheMaxBytes, cfg.Now)
@@ -99,6 +104,7 @@ func (c *Config) claimRules(issuer string, audience []string) *claimRules {
 // Close stops background work (key set refreshes). The Guard must not be
 // used afterwards.
 func (g *Guard) Close() error {
+	g.tel.close()
 	g.stop()
 	return nil
 }
@@ -129,6 +135,7 @@ func (g *Guard) authenticate(ctx context.Context, r Request, optional bool, rule
 	}
 	tok, how := f.tok, f.how
 	if err != nil {
+		g.tel.request(err)
 		if optional && errors.Is(err, ErrNoToken) {
 			return nil, nil
 		}
@@ -139,6 +146,7 @@ func (g *Guard) authenticate(ctx context.Context, r Request, optional bool, rule
 	if err == nil {
 		err = Authorize(p, rules...)
 	}
+	g.tel.request(err)
 	if err != nil {
 		if how == asDPoP {
 			err = viaDPoP(err)
@@ -191,7 +199,9 @@ func (g *Guard) lookup(ctx context.Context, tok string) (*Principal, error) {
 		return nil, newError(ErrNoToken, "authentication required", nil)
 	}
 	if g.cache != nil {
-		if e, ok := g.cache.get(tok); ok {
+		e, ok := g.cache.get(tok)
+		g.tel.cacheLookup(ok)
+		if ok {
 			return e.p, e.err
 		}
 	}

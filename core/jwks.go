@@ -116,7 +116,7 @@ func newRemoteKeys(base context.Context, c *Config, client *http.Client, issuer,
 func (r *remoteKeys) lookup(ctx context.Context, kid string, alg jwa.SignatureAlgorithm) ([]verifyKey, error) {
 	st := r.state.Load()
 	if st == nil {
-		fresh, err := r.refresh(firstFetch, nil)
+		fresh, err := r.refresh(ctx, firstFetch, nil)
 		if err != nil {
 			return nil, unavailable("signing keys unavailable", err)
 		}
@@ -128,7 +128,7 @@ func (r *remoteKeys) lookup(ctx context.Context, kid string, alg jwa.SignatureAl
 	if keys := st.ix.candidates(kid, alg); len(keys) > 0 {
 		return keys, nil
 	}
-	fresh, err := r.refresh(unknownKid, st)
+	fresh, err := r.refresh(ctx, unknownKid, st)
 	if err != nil {
 		// We hold a good set; the kid is simply not in it.
 		return nil, newError(ErrUnknownKey, "unknown signing key", err)
@@ -142,14 +142,15 @@ func (r *remoteKeys) current() (*keyState, error) {
 	if st := r.state.Load(); st != nil {
 		return st, nil
 	}
-	return r.refresh(firstFetch, nil)
+	return r.refresh(context.Background(), firstFetch, nil)
 }
 
 // refresh fetches the set now, unless something stops it: a failed fetch
 // less than the backoff ago, or, for an unknown kid, an empty bucket.
 // Concurrent callers share one fetch, and so does a caller that arrives
-// just after another refresh replaced the set it saw.
-func (r *remoteKeys) refresh(why refreshReason, seen *keyState) (*keyState, error) {
+// just after another refresh replaced the set it saw. The fetch is traced
+// in the trace of ctx's request (the first caller's).
+func (r *remoteKeys) refresh(ctx context.Context, why refreshReason, seen *keyState) (*keyState, error) {
 	v, err, _ := r.flight.Do("", func() (any, error) {
 		if cur := r.state.Load(); cur != seen {
 			return cur, nil
@@ -164,7 +165,7 @@ func (r *remoteKeys) refresh(why refreshReason, seen *keyState) (*keyState, erro
 		if why == unknownKid && !r.kidBucket.AllowN(now, 1) {
 			return nil, errThrottled
 		}
-		st, err := r.fetch(now)
+		st, err := r.fetch(ctx, now)
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		if err != nil {
@@ -202,14 +203,15 @@ func (r *remoteKeys) refreshInBackground(seen *keyState) {
 	}
 	go func() {
 		defer r.background.Store(false)
-		_, _ = r.refresh(periodic, seen)
+		_, _ = r.refresh(context.Background(), periodic, seen)
 	}()
 }
 
 // fetch discovers the issuer's metadata (with discovery) and fetches the
-// key set it names, each call bounded by Config.Timeout.
-func (r *remoteKeys) fetch(now time.Time) (*keyState, error) {
-	ctx, cancel := context.WithTimeout(r.base, r.timeout)
+// key set it names, each call bounded by Config.Timeout and cancelled by
+// Guard.Close, never by the request of parent, whose trace it joins.
+func (r *remoteKeys) fetch(parent context.Context, now time.Time) (*keyState, error) {
+	ctx, cancel := context.WithTimeout(inTraceOf(r.base, parent), r.timeout)
 	defer cancel()
 	st := &keyState{ix: &keyIndex{}, fetched: now}
 	url := r.jwksURL

@@ -138,6 +138,14 @@ type Config struct {
 	Store Store
 	// Realm is the realm of the WWW-Authenticate challenges. Default: "tokengate".
 	Realm string
+	// Telemetry sends the Issuer's metrics to OpenTelemetry; the zero
+	// value uses the global providers. Counters:
+	// tokengate.issuer.logins {outcome: ok, failed},
+	// tokengate.issuer.refreshes {outcome}, tokengate.issuer.refresh_reuses
+	// (each revoked its sign-in) and tokengate.issuer.revocations {via:
+	// logout, revoke}. No attribute holds a token, a secret, a subject or
+	// a credential.
+	Telemetry core.Telemetry
 	// Logger receives structured logs, never a token or secret. Default:
 	// warnings and errors go to slog.Default(), the rest is dropped.
 	Logger *slog.Logger

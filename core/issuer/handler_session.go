@@ -37,6 +37,7 @@ func (iss *Issuer) LoginHandler(check CredentialsFunc) http.Handler {
 		grant, err := check(r.Context(), username, password)
 		switch {
 		case errors.Is(err, ErrInvalidCredentials):
+			iss.tel.login(r.Context(), &err)
 			return newError(ErrInvalidCredentials, "wrong username or password", nil)
 		case err != nil:
 			return newError(core.ErrUnavailable, "cannot check credentials", err)

@@ -58,7 +58,8 @@ var reservedClaims = map[string]bool{
 // Login starts a sign-in for g, which the app has authenticated: it
 // stores the sign-in and returns its first access token and, unless
 // refresh is off, its first refresh token.
-func (iss *Issuer) Login(ctx context.Context, g Grant) (*Tokens, error) {
+func (iss *Issuer) Login(ctx context.Context, g Grant) (_ *Tokens, err error) {
+	defer iss.tel.login(ctx, &err)
 	scope, claims, err := checkGrant(g.Subject, g.Scopes, g.Claims)
 	if err != nil {
 		return nil, err

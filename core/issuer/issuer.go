@@ -29,6 +29,7 @@ type Issuer struct {
 	csrf     *http.CrossOriginProtection
 	clients  *clientRegistry
 	log      *slog.Logger
+	tel      *telemetry
 
 	// Refreshes of one sign-in are serialized, so that a second tab waits
 	// for the first tab's rotation and then finds its handoff.
@@ -59,6 +60,9 @@ func New(cfg Config) (*Issuer, error) {
 	}
 	c.Clients = nil // the registry keeps them, secrets hashed
 	iss := &Issuer{cfg: c, keys: keys, store: c.Store, clients: clients, log: c.Logger, seed: maphash.MakeSeed()}
+	if iss.tel, err = newTelemetry(c.Telemetry); err != nil {
+		return nil, err
+	}
 	iss.verifier, err = core.New(core.Config{
 		HMACSecret: keys.hmac,
 		Keys:       keys.publicSet(),
@@ -71,6 +75,7 @@ func New(cfg Config) (*Issuer, error) {
 		DPoP:         c.DPoP,
 		Logger:       c.Logger,
 		Now:          c.Now,
+		Telemetry:    silent(),
 	})
 	if err != nil {
 		return nil, err

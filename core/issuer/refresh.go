@@ -44,7 +44,8 @@ func (iss *Issuer) Refresh(ctx context.Context, refreshToken string) (*Tokens, e
 // so is the new refresh token (RFC 9449 §5; a confidential client's are
 // bound to its authentication instead). A sign-in bound to a key
 // refreshes only with a proof of that key, and stays bound.
-func (iss *Issuer) refresh(ctx context.Context, refreshToken string, scope []string, jkt string, public bool) (*Tokens, error) {
+func (iss *Issuer) refresh(ctx context.Context, refreshToken string, scope []string, jkt string, public bool) (_ *Tokens, err error) {
+	defer iss.tel.refresh(ctx, &err)
 	invalid := func(desc string) error { return newError(ErrInvalidGrant, desc, nil) }
 	if !iss.cfg.refreshEnabled() {
 		return nil, invalid("refresh is disabled")
@@ -149,6 +150,7 @@ func (iss *Issuer) rotated(ctx context.Context, s *Session, tok, hash string) (*
 	if err := iss.store.RevokeSession(ctx, s.ID); err != nil {
 		return nil, storeFailure(err)
 	}
+	iss.tel.reuse(ctx)
 	iss.log.Warn("tokengate: rotated refresh token used again; sign-in revoked", "sub", s.Subject, "sid", s.ID)
 	return nil, newError(ErrInvalidGrant, "refresh token reused; sign-in revoked", nil)
 }

@@ -13,7 +13,8 @@ import (
 // access tokens stop resolving at once; its JWT access tokens are
 // reported inactive by Introspect but, being self-contained, pass a
 // JWKS-only resource server until they expire. Unknown tokens are ignored.
-func (iss *Issuer) Logout(ctx context.Context, refreshToken, accessToken string) error {
+func (iss *Issuer) Logout(ctx context.Context, refreshToken, accessToken string) (err error) {
+	defer iss.tel.revoked(ctx, viaLogout, &err)
 	if iss.acceptable(refreshToken) {
 		s, err := iss.store.SessionByRefresh(ctx, HashToken(refreshToken))
 		switch {
@@ -44,7 +45,8 @@ func (iss *Issuer) Logout(ctx context.Context, refreshToken, accessToken string)
 // its own. An unknown, invalid or expired token is not an error (§2.2);
 // only a store failure is. hint ("access_token" or "refresh_token") only
 // changes the order of the lookups.
-func (iss *Issuer) Revoke(ctx context.Context, token, hint string) error {
+func (iss *Issuer) Revoke(ctx context.Context, token, hint string) (err error) {
+	defer iss.tel.revoked(ctx, viaRevoke, &err)
 	if !iss.acceptable(token) {
 		return nil
 	}

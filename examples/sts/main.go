@@ -9,7 +9,9 @@
 // registered with TOKENGATE_CLIENTS get tokens at /token. With
 // TOKENGATE_STORE_URL=redis://host:port/db (or a Redis Cluster, or
 // Sentinel: docs/token-service.md) several instances share their sign-ins,
-// reference tokens and revocations through Redis.
+// reference tokens and revocations through Redis; with
+// TOKENGATE_METRICS=prometheus, GET /metrics serves the OpenTelemetry
+// metrics of the guard and the token service in Prometheus text format.
 package main
 
 import (
@@ -45,14 +47,19 @@ func newApp(log *slog.Logger) (http.Handler, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg := issuer.Config{URL: "http://" + demo.Addr(), Scopes: accounts.scopes(), Logger: log}
-	store, err := redisstore.FromEnv(os.LookupEnv, redisstore.Options{})
+	tel, metricsHandler, stopMetrics, err := metrics()
 	if err != nil {
 		return nil, nil, err
 	}
-	closeStore := func() {}
+	cfg := issuer.Config{URL: "http://" + demo.Addr(), Scopes: accounts.scopes(), Logger: log, Telemetry: tel}
+	store, err := redisstore.FromEnv(os.LookupEnv, redisstore.Options{})
+	if err != nil {
+		stopMetrics()
+		return nil, nil, err
+	}
+	closeStore := stopMetrics
 	if store != nil { // several instances share sign-ins through Redis
-		cfg.Store, closeStore = store, func() { _ = store.Close() }
+		cfg.Store, closeStore = store, func() { _ = store.Close(); stopMetrics() }
 		log.Info("sign-ins are kept in Redis (" + redisstore.EnvURL + ")")
 	}
 	iss, err := envconfig.NewIssuer(cfg, nil)
@@ -60,7 +67,7 @@ func newApp(log *slog.Logger) (http.Handler, func(), error) {
 		closeStore()
 		return nil, nil, err
 	}
-	guard, err := envconfig.NewGuard(iss.GuardConfig(core.Config{Logger: log}), nil)
+	guard, err := envconfig.NewGuard(iss.GuardConfig(core.Config{Logger: log, Telemetry: tel}), nil)
 	if err != nil {
 		closeStore()
 		return nil, nil, err
@@ -69,10 +76,14 @@ func newApp(log *slog.Logger) (http.Handler, func(), error) {
 		log.Info("no client is registered: introspection, revocation and the client credentials grant refuse every caller until " +
 			envconfig.EnvClients + " (or " + envconfig.EnvClientID + " and " + envconfig.EnvClientSecret + ") is set")
 	}
-	return routes(iss, guard, accounts), func() { _ = guard.Close(); closeStore() }, nil
+	mux := routes(iss, guard, accounts)
+	if metricsHandler != nil {
+		mux.Handle("GET /metrics", metricsHandler)
+	}
+	return mux, func() { _ = guard.Close(); closeStore() }, nil
 }
 
-func routes(iss *issuer.Issuer, guard *core.Guard, accounts users) http.Handler {
+func routes(iss *issuer.Issuer, guard *core.Guard, accounts users) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", page(guard, iss))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
