@@ -46,10 +46,10 @@ const (
 
 var readyAddr = regexp.MustCompile(`msg="nethttp example ready" addr=(http://127\.0\.0\.1:[0-9]+)`)
 
-// startExample runs examples/nethttp with env (and ADDR on a free loopback
+// startNetHTTP runs examples/nethttp with env (and ADDR on a free loopback
 // port) until the test ends, and returns its base URL once it logged that
 // it is ready.
-func startExample(t *testing.T, env map[string]string) string {
+func startNetHTTP(t *testing.T, env map[string]string) string {
 	t.Helper()
 	bin := exampleBinary(t)
 	cmd := exec.Command(bin)
@@ -130,7 +130,7 @@ func get(t *testing.T, url, tok string) (int, map[string]any, http.Header) {
 func TestNethttpWithHydraIssuerAlone(t *testing.T) {
 	h := hydra.Start(t, hydra.Options{Strategy: hydra.JWT})
 	c := apiClient(t, h)
-	base := startExample(t, map[string]string{
+	base := startNetHTTP(t, map[string]string{
 		"TOKENGATE_ISSUER":    h.Issuer(),
 		"TOKENGATE_AUDIENCE":  "api",
 		"TOKENGATE_CACHE_TTL": "0", // every request checks the token against the keys
@@ -191,7 +191,7 @@ func TestNethttpWithHydraOpaqueTokens(t *testing.T) {
 	h := hydra.Start(t, hydra.Options{Strategy: hydra.Opaque})
 	c := apiClient(t, h)
 	const ttl = time.Second
-	base := startExample(t, map[string]string{
+	base := startNetHTTP(t, map[string]string{
 		"TOKENGATE_ISSUER":            h.Issuer(),
 		"TOKENGATE_AUDIENCE":          "api",
 		"TOKENGATE_INTROSPECTION_URL": h.IntrospectionURL(),
@@ -217,11 +217,11 @@ func TestNethttpWithTwoHydras(t *testing.T) {
 	b := hydra.Start(t, hydra.Options{Strategy: hydra.JWT})
 	impostor := hydra.Start(t, hydra.Options{Strategy: hydra.JWT, Issuer: b.Issuer()})
 	ca, cb := apiClient(t, a), apiClient(t, b)
-	base := startExample(t, map[string]string{
+	base := startNetHTTP(t, map[string]string{
 		"TOKENGATE_ISSUER":   a.Issuer() + "," + b.Issuer(),
 		"TOKENGATE_AUDIENCE": "api",
 	})
-	onlyB := startExample(t, map[string]string{
+	onlyB := startNetHTTP(t, map[string]string{
 		"TOKENGATE_ISSUER":   b.Issuer(),
 		"TOKENGATE_AUDIENCE": "api",
 	})
