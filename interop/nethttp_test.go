@@ -115,9 +115,9 @@ func startNetHTTP(t *testing.T, env map[string]string) string {
 	return ""
 }
 
-// get calls the example with tok as a bearer token ("" for none) and
+// getNetHTTP calls the example with tok as a bearer token ("" for none) and
 // returns the status and the decoded JSON body.
-func get(t *testing.T, url, tok string) (int, map[string]any, http.Header) {
+func getNetHTTP(t *testing.T, url, tok string) (int, map[string]any, http.Header) {
 	t.Helper()
 	var h http.Header
 	if tok != "" {
@@ -162,7 +162,7 @@ func TestNethttpWithHydraIssuerAlone(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			status, body, header := get(t, base+tt.path, tt.tok)
+			status, body, header := getNetHTTP(t, base+tt.path, tt.tok)
 			if status != tt.status {
 				t.Fatalf("status %d, want %d: %v", status, tt.status, body)
 			}
@@ -178,10 +178,10 @@ func TestNethttpWithHydraIssuerAlone(t *testing.T) {
 		if got := kidOf(t, fresh); got != kid {
 			t.Fatalf("Hydra signed with %q, not the new key %q", got, kid)
 		}
-		if status, body, _ := get(t, base+"/me", fresh); status != 200 {
+		if status, body, _ := getNetHTTP(t, base+"/me", fresh); status != 200 {
 			t.Fatalf("new key: %d %v", status, body)
 		}
-		if status, body, _ := get(t, base+"/me", read); status != 200 {
+		if status, body, _ := getNetHTTP(t, base+"/me", read); status != 200 {
 			t.Fatalf("old token: %d %v", status, body)
 		}
 	})
@@ -198,14 +198,14 @@ func TestNethttpWithHydraOpaqueTokens(t *testing.T) {
 		"TOKENGATE_CACHE_TTL":         ttl.String(),
 	})
 	tok := h.Token(t, c, "read").AccessToken
-	status, body, header := get(t, base+"/me", tok)
+	status, body, header := getNetHTTP(t, base+"/me", tok)
 	if status != 200 {
 		t.Fatalf("active opaque token: %d %v", status, body)
 	}
 	principalIs(c.ID, h.Issuer(), "read")(t, body, header)
 	h.Revoke(t, c, tok)
 	time.Sleep(ttl + 100*time.Millisecond) // past the cached answer's life, whatever it had left
-	status, body, _ = get(t, base+"/me", tok)
+	status, body, _ = getNetHTTP(t, base+"/me", tok)
 	if status != 401 {
 		t.Fatalf("revoked at Hydra, once the cache TTL passed: %d %v", status, body)
 	}
@@ -237,7 +237,7 @@ func TestNethttpWithTwoHydras(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			status, body, header := get(t, tt.base+"/me", tt.tok)
+			status, body, header := getNetHTTP(t, tt.base+"/me", tt.tok)
 			if status != tt.status {
 				t.Fatalf("status %d, want %d: %v", status, tt.status, body)
 			}
