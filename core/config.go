@@ -193,20 +193,22 @@ type Config struct {
 	// once rather than at exp. Issuer.GuardConfig sets it.
 	Revocations RevocationChecker
 
-	// HTTPClient makes the outbound calls (JWKS, introspection). Default: a
-	// client with Timeout and its own keep-alive pool. Response bodies are
+	// HTTPClient makes the outbound calls (JWKS, discovery,
+	// introspection). Default: a client with Timeout and its own
+	// keep-alive pool. Response bodies are
 	// always bounded by MaxResponseSize, and redirects never followed,
 	// whatever the client.
 	HTTPClient *http.Client
 	// AllowInsecureHTTP accepts plain http URLs for JWKSURL,
-	// Introspection.URL and Introspection.UserinfoURL on any host, not
-	// only on loopback: keys, tokens and credentials then cross the
-	// network in clear, so New logs a warning. Off by default.
+	// Introspection.URL, Introspection.UserinfoURL, discovered issuers and
+	// the URLs their metadata names, on any host, not only on loopback:
+	// keys, tokens and credentials then cross the network in clear, so New
+	// logs a warning. Off by default.
 	AllowInsecureHTTP bool
 	// Timeout bounds every outbound call. Default: 5s.
 	Timeout time.Duration
-	// MaxResponseSize bounds JWKS and introspection response bodies, in
-	// bytes. Default: 1 MiB.
+	// MaxResponseSize bounds JWKS, discovery and introspection response
+	// bodies, in bytes. Default: 1 MiB.
 	MaxResponseSize int64
 
 	// Telemetry sends metrics and traces to OpenTelemetry; the zero value
@@ -571,10 +573,6 @@ func (ic *IssuerConfig) remoteKeys(c *Config) bool {
 func (ic *IssuerConfig) discovered(c *Config) bool {
 	return ic.JWKSURL == "" && ic.Keys == nil && c.discovers()
 }
-
-// checkSecureURL is checkURL without AllowInsecureHTTP: for the URLs a
-// discovery document names.
-func checkSecureURL(raw string) error { return checkURL(raw, false) }
 
 // checkURL accepts an https URL, or an http one on a loopback host (or on
 // any host with insecureOK): keys and metadata that arrive in clear text

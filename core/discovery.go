@@ -33,8 +33,10 @@ var errIssuerMismatch = errors.New("discovery document names another issuer")
 // discover fetches the metadata of issuer. A document that is not found
 // (4xx) at the first well-known URL is looked for at the next; a document
 // whose issuer differs from the configured one is refused, logged at
-// error level with both values, and not looked for further.
-func discover(ctx context.Context, client *http.Client, issuer string, log *slog.Logger) (*metadata, error) {
+// error level with both values, and not looked for further. The URLs it
+// names must be https, or http on loopback (on any host with insecureOK,
+// Config.AllowInsecureHTTP).
+func discover(ctx context.Context, client *http.Client, issuer string, insecureOK bool, log *slog.Logger) (*metadata, error) {
 	base := strings.TrimSuffix(issuer, "/")
 	var err error
 	for _, path := range wellKnown {
@@ -63,7 +65,7 @@ func discover(ctx context.Context, client *http.Client, issuer string, log *slog
 			if u.url == "" {
 				continue
 			}
-			if err := checkSecureURL(u.url); err != nil {
+			if err := checkURL(u.url, insecureOK); err != nil {
 				return nil, fmt.Errorf("discovery document of %s: %s: %w", issuer, u.name, err)
 			}
 		}

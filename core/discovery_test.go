@@ -1,7 +1,10 @@
 package core_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -272,6 +275,39 @@ func TestDiscoveryRefusesWhatItCannotTrust(t *testing.T) {
 			}
 			if p.Hits("/jwks.json")+elsewhere.TotalHits() != 0 {
 				t.Fatal("keys were fetched")
+			}
+		})
+	}
+}
+
+func TestAllowInsecureHTTPCoversDiscoveredURLs(t *testing.T) {
+	key := testutil.NewKey(t, jwa.RS256, "k1")
+	p := testutil.NewProvider(t, key)
+	_, port, _ := net.SplitHostPort(p.Listener.Addr().String())
+	// The document names its keys on a host that is not loopback, in
+	// clear text, as a provider in a container network would. The client
+	// dials every address on loopback, so nothing leaves the machine.
+	p.SetMetadata("jwks_uri", "http://keys.internal:"+port+"/jwks.json")
+	var dialer net.Dialer
+	client := &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return dialer.DialContext(ctx, network, p.Listener.Addr().String())
+		},
+	}}
+	for _, insecure := range []bool{false, true} {
+		t.Run(fmt.Sprintf("AllowInsecureHTTP=%v", insecure), func(t *testing.T) {
+			hits := p.Hits("/jwks.json")
+			g := newGuard(t, core.Config{
+				Issuer: p.Issuer(""), Audience: []string{"api"}, HTTPClient: client, AllowInsecureHTTP: insecure,
+			})
+			_, err := auth(g, testutil.Mint(t, key, testutil.Claims(map[string]any{"iss": p.Issuer(""), "aud": "api"}), nil))
+			switch {
+			case insecure && err != nil:
+				t.Fatalf("with AllowInsecureHTTP: %v", err)
+			case !insecure && !errors.Is(err, core.ErrUnavailable):
+				t.Fatalf("without AllowInsecureHTTP: want ErrUnavailable, got %v", err)
+			case !insecure && p.Hits("/jwks.json") != hits:
+				t.Fatal("fetched a key set named in clear text off loopback")
 			}
 		})
 	}

@@ -2,12 +2,15 @@ package core_test
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwk"
 	"github.com/lestrrat-go/jwx/v2/jws"
 
 	"github.com/tokengate/tokengate/core"
@@ -96,4 +99,57 @@ func ExamplePrincipal_Decode() {
 	// Output:
 	// acme [ops] <nil>
 	// 403 true
+}
+
+func ExampleIssuerConfig() {
+	// Two issuers, each with its own key (here static; usually discovered
+	// from the issuer URL, or a JWKS URL).
+	newKey := func(kid string) (jwk.Key, jwk.Set) {
+		raw, _ := rsa.GenerateKey(rand.Reader, 2048)
+		priv, _ := jwk.FromRaw(raw)
+		_ = priv.Set(jwk.KeyIDKey, kid)
+		_ = priv.Set(jwk.AlgorithmKey, jwa.RS256)
+		pub, _ := priv.PublicKey()
+		set := jwk.NewSet()
+		_ = set.AddKey(pub)
+		return priv, set
+	}
+	keyA, setA := newKey("k1")
+	keyB, setB := newKey("k1") // the same kid: it does not matter
+	guard, err := core.New(core.Config{
+		Audience: []string{"api"},
+		Issuers: []core.IssuerConfig{
+			{URL: "https://a.example", Keys: setA},
+			{URL: "https://b.example", Keys: setB, Audience: []string{"b-api"}},
+		},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer guard.Close()
+	sign := func(key jwk.Key, iss, aud string) string {
+		claims, _ := json.Marshal(map[string]any{"iss": iss, "aud": aud, "sub": "alice", "exp": time.Now().Add(time.Hour).Unix()})
+		tok, _ := jws.Sign(claims, jws.WithKey(jwa.RS256, key))
+		return string(tok)
+	}
+	for _, tok := range []string{
+		sign(keyA, "https://a.example", "api"),
+		sign(keyB, "https://b.example", "b-api"),
+		sign(keyA, "https://b.example", "b-api"), // A's key, claiming B
+		sign(keyA, "https://c.example", "api"),   // not trusted: nothing is fetched
+	} {
+		_, err := guard.Validate(context.Background(), tok)
+		var e *core.Error
+		if errors.As(err, &e) {
+			fmt.Println(guard.Reject(err).Status, e.Description)
+		} else {
+			fmt.Println("accepted")
+		}
+	}
+	// Output:
+	// accepted
+	// accepted
+	// 401 invalid signature
+	// 401 invalid issuer
 }

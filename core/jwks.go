@@ -39,15 +39,16 @@ import (
 // makes a request wait: when it is empty the token is refused at once as
 // signed by an unknown key.
 type remoteKeys struct {
-	issuer  string // discovery: the issuer whose metadata names the key set
-	jwksURL string // the configured JWKS URL; "" with discovery
-	client  *http.Client
-	timeout time.Duration
-	every   time.Duration // JWKSRefreshInterval
-	retry   time.Duration // JWKSMinRefreshInterval
-	now     func() time.Time
-	log     *slog.Logger
-	base    context.Context // cancelled by Guard.Close
+	issuer     string // discovery: the issuer whose metadata names the key set
+	jwksURL    string // the configured JWKS URL; "" with discovery
+	insecureOK bool   // Config.AllowInsecureHTTP: discovered http URLs on any host
+	client     *http.Client
+	timeout    time.Duration
+	every      time.Duration // JWKSRefreshInterval
+	retry      time.Duration // JWKSMinRefreshInterval
+	now        func() time.Time
+	log        *slog.Logger
+	base       context.Context // cancelled by Guard.Close
 
 	state      atomic.Pointer[keyState] // nil before the first successful fetch
 	kidBucket  *rate.Limiter
@@ -97,16 +98,17 @@ func newRemoteKeys(base context.Context, c *Config, client *http.Client, issuer,
 		limit = rate.Every(c.JWKSMinRefreshInterval)
 	}
 	return &remoteKeys{
-		issuer:    issuer,
-		jwksURL:   jwksURL,
-		client:    client,
-		timeout:   c.Timeout,
-		every:     c.JWKSRefreshInterval,
-		retry:     c.JWKSMinRefreshInterval,
-		now:       c.Now,
-		log:       c.Logger,
-		base:      base,
-		kidBucket: rate.NewLimiter(limit, kidRefreshBurst),
+		issuer:     issuer,
+		jwksURL:    jwksURL,
+		insecureOK: c.AllowInsecureHTTP,
+		client:     client,
+		timeout:    c.Timeout,
+		every:      c.JWKSRefreshInterval,
+		retry:      c.JWKSMinRefreshInterval,
+		now:        c.Now,
+		log:        c.Logger,
+		base:       base,
+		kidBucket:  rate.NewLimiter(limit, kidRefreshBurst),
 	}
 }
 
@@ -214,7 +216,7 @@ func (r *remoteKeys) fetch(parent context.Context, now time.Time) (*keyState, er
 	st := &keyState{ix: &keyIndex{}, fetched: now}
 	url := r.jwksURL
 	if r.issuer != "" {
-		md, err := discover(ctx, r.client, r.issuer, r.log)
+		md, err := discover(ctx, r.client, r.issuer, r.insecureOK, r.log)
 		if err != nil {
 			return nil, err
 		}

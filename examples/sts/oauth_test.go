@@ -54,9 +54,15 @@ func TestOAuthContractWalk(t *testing.T) {
 			} {
 				res, body = testutil.Call(t, "POST", base+"/token", auth.form, auth.header)
 				tok := testutil.JSON(t, body)
-				if res.StatusCode != 200 || tok["token_type"] != "Bearer" || tok["expires_in"] != float64(600) ||
+				if res.StatusCode != 200 || tok["token_type"] != "Bearer" || !lifetimeWithin(tok["expires_in"], 600) ||
 					tok["scope"] != "deploy read" || tok["refresh_token"] != nil || res.Header.Get("Cache-Control") != "no-store" {
 					t.Fatalf("client credentials: %d %s", res.StatusCode, body)
+				}
+				// TOKENGATE_API_TOKEN_TTL is the token's lifetime, exp - iat.
+				res, body = testutil.Call(t, "POST", base+"/introspect", url.Values{"token": {tok["access_token"].(string)},
+					"client_id": {"report"}, "client_secret": {"report-secret"}}, nil)
+				if in := testutil.JSON(t, body); in["exp"].(float64)-in["iat"].(float64) != 600 {
+					t.Fatalf("lifetime of the client's token: %s", body)
 				}
 				bearer := http.Header{"Authorization": {"Bearer " + tok["access_token"].(string)}}
 				res, body = testutil.Call(t, "GET", base+"/me", nil, bearer)
@@ -91,7 +97,7 @@ func TestOAuthContractWalk(t *testing.T) {
 			refresh := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {login["refresh_token"].(string)}}
 			res, body = testutil.Call(t, "POST", base+"/token", refresh, nil)
 			next := testutil.JSON(t, body)
-			if res.StatusCode != 200 || next["refresh_token"] == login["refresh_token"] || next["scope"] != "read admin" || next["expires_in"] != float64(900) {
+			if res.StatusCode != 200 || next["refresh_token"] == login["refresh_token"] || next["scope"] != "read admin" || !lifetimeWithin(next["expires_in"], 900) {
 				t.Fatalf("refresh at /token: %d %s", res.StatusCode, body)
 			}
 			res, body = testutil.Call(t, "POST", base+"/token", refresh, nil)
@@ -129,4 +135,11 @@ func TestSecretFileDirectoryIsCreated(t *testing.T) {
 	if res, _ := testutil.Call(t, "POST", base+"/login", alice, nil); res.StatusCode != 200 {
 		t.Fatalf("login: %d", res.StatusCode)
 	}
+}
+
+// lifetimeWithin reports whether an expires_in member is a whole number
+// of seconds between 1 and ttl.
+func lifetimeWithin(v any, ttl float64) bool {
+	n, ok := v.(float64)
+	return ok && n >= 1 && n <= ttl && n == float64(int64(n))
 }
