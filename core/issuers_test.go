@@ -228,6 +228,9 @@ func tenantGuard(t *testing.T, p *testutil.Provider, clock *testutil.Clock) (*co
 			return nil, nil
 		},
 		Now: clock.Now,
+		// Far beyond what loopback needs: the flood tests count who is
+		// admitted, never who is slow on a loaded machine.
+		Timeout: time.Minute,
 	})
 	return g, func() int { mu.Lock(); defer mu.Unlock(); return calls }
 }

@@ -73,10 +73,8 @@ type memoryAttempts struct {
 	tat *lru.Cache[string, time.Time]
 }
 
-// NewMemoryAttempts returns the in-process AttemptLimiter, the Issuer's
+// newMemoryAttempts returns the in-process AttemptLimiter, the Issuer's
 // default when its Store is not one.
-func NewMemoryAttempts() AttemptLimiter { return newMemoryAttempts() }
-
 func newMemoryAttempts() *memoryAttempts {
 	c, _ := lru.New[string, time.Time](maxAttemptKeys) // errs only on a size <= 0
 	return &memoryAttempts{tat: c}
