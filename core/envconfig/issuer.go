@@ -35,6 +35,9 @@ const (
 	EnvCookieSameSite   = "TOKENGATE_COOKIE_SAMESITE"
 	EnvCookiePersistent = "TOKENGATE_COOKIE_PERSISTENT"
 	EnvTokenInBody      = "TOKENGATE_TOKEN_IN_BODY"
+	// EnvMaxSignIns is the most live sign-ins one user may have, the
+	// oldest revoked beyond it: a positive number, or 0 for no cap.
+	EnvMaxSignIns = "TOKENGATE_MAX_SIGN_INS"
 )
 
 // issuerVars is the one table from issuer.Config fields to the variables
@@ -56,6 +59,7 @@ var issuerVars = fieldVars{
 	{"Cookie.SameSite", EnvCookieSameSite},
 	{"Clients", EnvClients},
 	{"DPoP.Mode", EnvDPoP},
+	{"MaxSignIns", EnvMaxSignIns},
 }
 
 // NewIssuer builds an Issuer from base completed by the environment
@@ -154,6 +158,17 @@ func loadIssuer(c issuer.Config, lookup func(string) (string, bool)) (issuer.Con
 		e.fail(EnvClientSecret, "must be set with %s", EnvClientID)
 	case hasSecret:
 		e.fail(EnvClientID, "must be set with %s", EnvClientSecret)
+	}
+	if v, ok := e.get(EnvMaxSignIns); ok && e.err == nil {
+		n, err := strconv.Atoi(v)
+		switch {
+		case err != nil || n < 0:
+			e.fail(EnvMaxSignIns, "%q is not a number of sign-ins, or 0 for no cap", v)
+		case n == 0:
+			c.MaxSignIns = -1
+		default:
+			c.MaxSignIns = n
+		}
 	}
 	e.dpopMode(&c.DPoP.Mode) // at the token endpoint too
 	if e.err != nil {

@@ -37,7 +37,7 @@ func TestLoadIssuerEnv(t *testing.T) {
 			"TOKENGATE_COOKIE_PERSISTENT": "false", "TOKENGATE_TOKEN_IN_BODY": "true",
 			"TOKENGATE_CLIENT_ID": "rs", "TOKENGATE_CLIENT_SECRET": "s",
 			"TOKENGATE_CLIENTS":       " ci:ci-secret:deploy read ; report:r:s:x ;batch:b:",
-			"TOKENGATE_API_TOKEN_TTL": "10m",
+			"TOKENGATE_API_TOKEN_TTL": "10m", "TOKENGATE_MAX_SIGN_INS": "3",
 		}))
 		if err != nil {
 			t.Fatal(err)
@@ -48,7 +48,7 @@ func TestLoadIssuerEnv(t *testing.T) {
 			RefreshGrace: 3 * time.Second, RenewAfter: 0.75,
 			Cookie: issuer.CookieConfig{Name: "tg", SameSite: http.SameSiteStrictMode, DisableHTTPOnly: true,
 				DisableSecure: true, SessionCookies: true},
-			TokenInBody: true, APITokenTTL: 10 * time.Minute,
+			TokenInBody: true, APITokenTTL: 10 * time.Minute, MaxSignIns: 3,
 			Clients: []issuer.Client{
 				{ID: "ci", Secret: "ci-secret", Scopes: []string{"deploy", "read"}, Grants: bothGrants},
 				{ID: "report", Secret: "r", Scopes: []string{"s:x"}, Grants: bothGrants},
@@ -58,6 +58,12 @@ func TestLoadIssuerEnv(t *testing.T) {
 		}
 		if !reflect.DeepEqual(cfg, want) {
 			t.Fatalf("got  %+v\nwant %+v", cfg, want)
+		}
+	})
+	t.Run("no cap on sign-ins", func(t *testing.T) {
+		cfg, err := envconfig.Issuer(lookup(map[string]string{"TOKENGATE_MAX_SIGN_INS": "0"}))
+		if err != nil || cfg.MaxSignIns >= 0 {
+			t.Fatalf("TOKENGATE_MAX_SIGN_INS=0: MaxSignIns %d, %v; want negative (no cap)", cfg.MaxSignIns, err)
 		}
 	})
 	bad := []struct{ name, value, want string }{
@@ -74,6 +80,8 @@ func TestLoadIssuerEnv(t *testing.T) {
 		{"TOKENGATE_CLIENTS", "ci:a;ci:b", "TOKENGATE_CLIENTS"},
 		{"TOKENGATE_API_TOKEN_TTL", "0", "TOKENGATE_API_TOKEN_TTL"},
 		{"TOKENGATE_API_TOKEN_TTL", "an hour", "TOKENGATE_API_TOKEN_TTL"},
+		{"TOKENGATE_MAX_SIGN_INS", "-1", "TOKENGATE_MAX_SIGN_INS"},
+		{"TOKENGATE_MAX_SIGN_INS", "ten", "TOKENGATE_MAX_SIGN_INS"},
 	}
 	for _, b := range bad {
 		t.Run(b.name+"="+b.value, func(t *testing.T) {

@@ -21,7 +21,7 @@ const (
 	DefaultRefreshAbsolute  = 8 * time.Hour
 	DefaultCookieName       = "access_token"
 	DefaultSecretFile       = "tokengate.secret"
-	DefaultMaxSignIns       = 10
+	DefaultMaxSignIns       = 20
 )
 
 // RefreshCookieSuffix is appended to the access cookie's name to name the
@@ -139,7 +139,7 @@ type Config struct {
 	// default; see ThrottleConfig.
 	Throttle ThrottleConfig
 	// MaxSignIns is the most live sign-ins one user (Grant.Subject) may
-	// have: a sign-in beyond it revokes the user's oldest. Default: 10
+	// have: a sign-in beyond it revokes the user's oldest. Default: 20
 	// (DefaultMaxSignIns); negative: no cap. It needs a Store that
 	// implements SignInIndex (the memory and Redis stores do); with
 	// another, New logs a warning and there is no cap.

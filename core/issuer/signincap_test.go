@@ -69,7 +69,7 @@ func TestSignInsPerUserAreCapped(t *testing.T) {
 }
 
 // TestAFloodOfSignInsKeepsTheCap: 1,000 sign-ins of one user leave the
-// default 10 alive.
+// default 20 (DefaultMaxSignIns) alive.
 func TestAFloodOfSignInsKeepsTheCap(t *testing.T) {
 	iss, clock := newIssuer(t, issuer.Config{})
 	var toks []*issuer.Tokens

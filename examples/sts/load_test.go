@@ -23,7 +23,7 @@ import (
 func BenchmarkTwoInstancesOnCluster(b *testing.B) {
 	const maxClients = 64
 	// One demo user per client: a user's sign-ins beyond the issuer's cap
-	// (10) would revoke the oldest.
+	// (issuer.DefaultMaxSignIns) would revoke the oldest.
 	var users []string
 	for i := range maxClients {
 		users = append(users, fmt.Sprintf("u%d:pw:read", i))
