@@ -20,7 +20,7 @@ func CheckSecretStrength(secret []byte) error {
 		}
 	}
 	if n < minSecretSymbols {
-		return fmt.Errorf("is too weak: it uses only %d distinct bytes (use at least 32 random bytes, such as the output of openssl rand -base64 32)", n)
+		return fmt.Errorf("is too weak: %d different byte values, fewer than %d (use at least 32 random bytes, such as the output of openssl rand -base64 32)", n, minSecretSymbols)
 	}
 	return nil
 }
