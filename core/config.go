@@ -218,6 +218,10 @@ type Config struct {
 	// Logger receives structured logs: rejections at debug level, upstream
 	// failures at warn/error. Tokens and secrets are never logged. Default:
 	// warnings and errors go to slog.Default(), the rest is dropped.
+	// Warnings and errors are bounded per message, so that a fault that
+	// fails every request logs a few lines a second, not one per request:
+	// 10 at once, then one a second, the next one carrying "suppressed",
+	// the count held back.
 	Logger *slog.Logger
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
@@ -378,6 +382,7 @@ func (c Config) withDefaults() Config {
 	if c.Logger == nil {
 		c.Logger = internal.DefaultLogger()
 	}
+	c.Logger = internal.LimitLogs(c.Logger)
 	if c.Now == nil {
 		c.Now = time.Now
 	}

@@ -387,6 +387,31 @@ func TestRefusedClientCredentialsAreUnavailableAndLogged(t *testing.T) {
 	}
 }
 
+// TestRefusedCredentialsLogAFewLinesNotOnePerRequest: with wrong
+// introspection credentials every request fails; 200 of them write the
+// burst of error lines (10), plus at most one per second they took, not
+// 200.
+func TestRefusedCredentialsLogAFewLinesNotOnePerRequest(t *testing.T) {
+	log, logs := testutil.NewLogger()
+	srv, _, g := introGuard(t, func(c *core.Config) {
+		c.Logger = log
+		c.Introspection.ClientID = "resource-server"
+		c.Introspection.ClientSecret = "wrong-secret"
+	})
+	srv.RequireClientSecret("resource-server", "right-secret")
+	const requests = 200
+	began := time.Now()
+	for range requests {
+		_, err := auth(g, refToken())
+		requireUnavailable(t, g, err)
+	}
+	took := time.Since(began)
+	lines := strings.Count(logs.String(), "refused this resource server's credentials")
+	if most := 10 + int(took/time.Second) + 1; lines < 1 || lines > most {
+		t.Fatalf("%d error lines for %d requests in %v, want 1 to %d", lines, requests, took, most)
+	}
+}
+
 func TestClientAuthentication(t *testing.T) {
 	const id, secret = "rs:1", "p@ss word/+" // characters Basic must form-encode
 	tests := []struct {

@@ -160,6 +160,9 @@ type Config struct {
 	Telemetry core.Telemetry
 	// Logger receives structured logs, never a token or secret. Default:
 	// warnings and errors go to slog.Default(), the rest is dropped.
+	// Warnings and errors are bounded per message as the Guard's are (see
+	// core.Config.Logger); failed sign-ins, at info level, are bounded by
+	// Throttle.
 	Logger *slog.Logger
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
@@ -233,6 +236,7 @@ func (c Config) withDefaults() Config {
 	if c.Logger == nil {
 		c.Logger = internal.DefaultLogger()
 	}
+	c.Logger = internal.LimitLogs(c.Logger)
 	if c.Now == nil {
 		c.Now = time.Now
 	}
