@@ -3,6 +3,7 @@ package envconfig
 import (
 	"fmt"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -38,6 +39,11 @@ const (
 	// EnvMaxSignIns is the most live sign-ins one user may have, the
 	// oldest revoked beyond it: a positive number, or 0 for no cap.
 	EnvMaxSignIns = "TOKENGATE_MAX_SIGN_INS"
+	// EnvTrustedProxies lists the reverse proxies in front of the token
+	// service, addresses or prefixes, comma-separated: behind them, failed
+	// sign-ins and client authentications are throttled by the client's
+	// address from X-Forwarded-For (issuer.ForwardedFor), not the proxy's.
+	EnvTrustedProxies = "TOKENGATE_TRUSTED_PROXIES"
 )
 
 // issuerVars is the one table from issuer.Config fields to the variables
@@ -169,6 +175,22 @@ func loadIssuer(c issuer.Config, lookup func(string) (string, bool)) (issuer.Con
 		default:
 			c.MaxSignIns = n
 		}
+	}
+	if v, ok := e.get(EnvTrustedProxies); ok && e.err == nil {
+		var proxies []netip.Prefix
+		for _, item := range splitList(v) {
+			p, err := netip.ParsePrefix(item)
+			if err != nil {
+				a, aerr := netip.ParseAddr(item)
+				if aerr != nil {
+					e.fail(EnvTrustedProxies, "%q is not an address or a prefix such as 10.0.0.0/8", item)
+					break
+				}
+				p = netip.PrefixFrom(a, a.BitLen())
+			}
+			proxies = append(proxies, p.Masked())
+		}
+		c.Throttle.ClientAddress = issuer.ForwardedFor(proxies...)
 	}
 	e.dpopMode(&c.DPoP.Mode) // at the token endpoint too
 	if e.err != nil {

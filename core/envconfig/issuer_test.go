@@ -3,6 +3,7 @@ package envconfig_test
 import (
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -66,6 +67,24 @@ func TestLoadIssuerEnv(t *testing.T) {
 			t.Fatalf("TOKENGATE_MAX_SIGN_INS=0: MaxSignIns %d, %v; want negative (no cap)", cfg.MaxSignIns, err)
 		}
 	})
+	t.Run("trusted proxies", func(t *testing.T) {
+		cfg, err := envconfig.Issuer(lookup(map[string]string{"TOKENGATE_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.1"}))
+		if err != nil || cfg.Throttle.ClientAddress == nil {
+			t.Fatalf("no ClientAddress: %v", err)
+		}
+		for _, tt := range []struct{ peer, client string }{
+			{"10.1.2.3:4000", "198.51.100.1"},
+			{"192.168.1.1:4000", "198.51.100.1"},
+			{"192.168.1.2:4000", "192.168.1.2"},
+		} {
+			r := httptest.NewRequest("POST", "/login", nil)
+			r.RemoteAddr = tt.peer
+			r.Header.Set("X-Forwarded-For", "192.0.2.1, 198.51.100.1")
+			if got := cfg.Throttle.ClientAddress(r); got != tt.client {
+				t.Errorf("from %s: client %q, want %q", tt.peer, got, tt.client)
+			}
+		}
+	})
 	bad := []struct{ name, value, want string }{
 		{"TOKENGATE_ACCESS_TTL", "0", "TOKENGATE_ACCESS_TTL"},
 		{"TOKENGATE_ACCESS_TTL", "soon", "TOKENGATE_ACCESS_TTL"},
@@ -82,6 +101,8 @@ func TestLoadIssuerEnv(t *testing.T) {
 		{"TOKENGATE_API_TOKEN_TTL", "an hour", "TOKENGATE_API_TOKEN_TTL"},
 		{"TOKENGATE_MAX_SIGN_INS", "-1", "TOKENGATE_MAX_SIGN_INS"},
 		{"TOKENGATE_MAX_SIGN_INS", "ten", "TOKENGATE_MAX_SIGN_INS"},
+		{"TOKENGATE_TRUSTED_PROXIES", "proxy.example", "TOKENGATE_TRUSTED_PROXIES"},
+		{"TOKENGATE_TRUSTED_PROXIES", "10.0.0.0/33", "TOKENGATE_TRUSTED_PROXIES"},
 	}
 	for _, b := range bad {
 		t.Run(b.name+"="+b.value, func(t *testing.T) {

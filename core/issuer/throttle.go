@@ -50,9 +50,10 @@ type ThrottleConfig struct {
 	Address AttemptLimit
 	// ClientAddress returns the address a request comes from. Default:
 	// the host of r.RemoteAddr. Behind a reverse proxy every request comes
-	// from the proxy: return the client's address from the header the
-	// proxy sets (overwriting what clients send), or the proxy's clients
-	// share one allowance.
+	// from the proxy, and the proxy's clients would share one allowance:
+	// use ForwardedFor with the proxies' addresses (or return the address
+	// the proxy sets in a header of its own, overwriting what clients
+	// send).
 	ClientAddress func(r *http.Request) string
 	// Limiter counts the attempts. Default: the Store when it implements
 	// AttemptLimiter (the Redis store does, so instances share the

@@ -2,8 +2,10 @@ package issuer_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -105,6 +107,46 @@ func TestPasswordSprayingIsThrottledByAddress(t *testing.T) {
 		if status != want {
 			t.Fatalf("attempt %d: %d, want %d", i+1, status, want)
 		}
+	}
+}
+
+// TestSprayingBehindAProxyIsThrottledByTheClientsAddress: behind a
+// trusted proxy (the loopback peer here) that appends to
+// X-Forwarded-For, a sprayer is throttled by its own address whatever it
+// writes left of it, and another client behind the same proxy keeps its
+// allowance.
+func TestSprayingBehindAProxyIsThrottledByTheClientsAddress(t *testing.T) {
+	_, _, srv := bruteForceTarget(t, issuer.Config{Throttle: issuer.ThrottleConfig{
+		ClientAddress: issuer.ForwardedFor(netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")),
+	}})
+	login := func(xff, user, password string) int {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/login", strings.NewReader(loginForm(user, password).Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", xff)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	burst := issuer.DefaultAddressAttempts.Burst
+	for i := range burst + 5 {
+		spoofed := fmt.Sprintf("192.0.2.%d, 198.51.100.1", i) // the proxy appended the real one
+		want := http.StatusUnauthorized
+		if i >= burst {
+			want = http.StatusTooManyRequests
+		}
+		if status := login(spoofed, "user"+strconv.Itoa(i), "Password1"); status != want {
+			t.Fatalf("sprayer's attempt %d: %d, want %d", i+1, status, want)
+		}
+	}
+	if status := login("198.51.100.2", "bob", "typo"); status != http.StatusUnauthorized {
+		t.Fatalf("another client's wrong password: %d, want 401 (its own allowance)", status)
+	}
+	if status := login("198.51.100.2", "alice", "right"); status != http.StatusOK {
+		t.Fatalf("another client's right password: %d, want 200", status)
 	}
 }
 

@@ -59,6 +59,31 @@ func TestBruteForceIsThrottled(t *testing.T) {
 	}
 }
 
+// TestThrottleBehindTrustedProxies: with TOKENGATE_TRUSTED_PROXIES naming
+// the loopback proxy, a sprayer is throttled by the address the proxy
+// appended to X-Forwarded-For, whatever it wrote before it, and another
+// client behind the same proxy still signs in. Bounded: 53 requests.
+func TestThrottleBehindTrustedProxies(t *testing.T) {
+	base := start(t, map[string]string{"TOKENGATE_TRUSTED_PROXIES": "127.0.0.1, ::1"})
+	burst := issuer.DefaultAddressAttempts.Burst
+	for i := range burst + 1 {
+		xff := http.Header{"X-Forwarded-For": {"192.0.2." + strconv.Itoa(i) + ", 198.51.100.1"}}
+		res, _ := testutil.Call(t, "POST", base+"/login", url.Values{"username": {"user" + strconv.Itoa(i)}, "password": {"guess"}}, xff)
+		want := http.StatusUnauthorized
+		if i == burst {
+			want = http.StatusTooManyRequests
+		}
+		if res.StatusCode != want {
+			t.Fatalf("sprayer's attempt %d: %d, want %d", i+1, res.StatusCode, want)
+		}
+	}
+	res, body := testutil.Call(t, "POST", base+"/login", url.Values{"username": {"alice"}, "password": {"alice"}},
+		http.Header{"X-Forwarded-For": {"198.51.100.2"}})
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("another client behind the proxy: %d %s", res.StatusCode, body)
+	}
+}
+
 // TestDemoPasswordsAreHashed: the demo accounts keep bcrypt hashes, never
 // the passwords, at bcrypt's default cost outside the tests.
 func TestDemoPasswordsAreHashed(t *testing.T) {
