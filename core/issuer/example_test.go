@@ -7,6 +7,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -130,4 +131,24 @@ func ExampleIssuer_clients() {
 	// Output:
 	// 200 Bearer 3600 deploy
 	// https://sts.example/token
+}
+
+// Behind a reverse proxy, failed sign-ins are throttled by the address
+// the proxy appends to X-Forwarded-For, not by the proxy's own.
+func ExampleForwardedFor() {
+	clientAddress := issuer.ForwardedFor(netip.MustParsePrefix("10.0.0.0/8"))
+	_, err := issuer.New(issuer.Config{
+		URL:        "https://sts.example",
+		HMACSecret: []byte("a secret of at least thirty-two bytes"),
+		Throttle:   issuer.ThrottleConfig{ClientAddress: clientAddress},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	r := httptest.NewRequest(http.MethodPost, "/login", nil)
+	r.RemoteAddr = "10.0.0.2:41000" // the proxy
+	r.Header.Set("X-Forwarded-For", "192.0.2.1, 198.51.100.7")
+	fmt.Println(clientAddress(r))
+	// Output: 198.51.100.7
 }
