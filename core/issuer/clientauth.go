@@ -45,7 +45,7 @@ func (iss *Issuer) authenticateClient(r *http.Request, params map[string]string)
 		c, ok = iss.clients.authenticate(cred.rawID, cred.rawSecret)
 	}
 	if !ok {
-		iss.logFailure(r.Context(), r, "tokengate: failed client authentication", "client_id", cred.id)
+		try.failed(r.Context(), "tokengate: failed client authentication", "client_id", cred.id)
 		return nil, newError(ErrInvalidClient, "client authentication failed", nil)
 	}
 	try.succeeded(r.Context())

@@ -43,7 +43,7 @@ func (iss *Issuer) LoginHandler(check CredentialsFunc) http.Handler {
 		grant, err := check(r.Context(), username, password)
 		switch {
 		case errors.Is(err, ErrInvalidCredentials):
-			iss.logFailure(r.Context(), r, "tokengate: failed sign-in", "username", username)
+			try.failed(r.Context(), "tokengate: failed sign-in", "username", username)
 			iss.tel.login(r.Context(), &err)
 			return newError(ErrInvalidCredentials, "wrong username or password", nil)
 		case err != nil:

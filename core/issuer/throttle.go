@@ -122,9 +122,10 @@ func addressKey(addr string) string {
 // attempt is one authentication attempt that took its share of the
 // allowances of its account and its address.
 type attempt struct {
-	iss   *Issuer
-	taken []bucket
-	now   time.Time
+	iss     *Issuer
+	address string // the client's, read once (Throttle.ClientAddress)
+	taken   []bucket
+	now     time.Time
 }
 
 // bucket is one allowance an attempt took from.
@@ -139,16 +140,16 @@ type bucket struct {
 // the check passes.
 func (iss *Issuer) beginAttempt(ctx context.Context, r *http.Request, endpoint, account string) (*attempt, error) {
 	t := &iss.cfg.Throttle
+	a := &attempt{iss: iss, address: t.ClientAddress(r), now: iss.cfg.Now()}
 	if t.Disabled {
-		return &attempt{}, nil
+		return a, nil
 	}
-	a := &attempt{iss: iss, now: iss.cfg.Now()}
 	for _, k := range []struct {
 		kind, value string
 		limit       AttemptLimit
 	}{
 		{"account", strings.ToLower(account), t.Account},
-		{"address", addressKey(t.ClientAddress(r)), t.Address},
+		{"address", addressKey(a.address), t.Address},
 	} {
 		key := attemptKey(endpoint, k.kind, k.value)
 		wait, err := t.Limiter.TakeAttempt(ctx, key, k.limit, a.now)
@@ -198,12 +199,12 @@ func setRetryAfter(w http.ResponseWriter, err error) {
 	}
 }
 
-// logFailure logs a failed sign-in or client authentication at info
-// level: the account (cut to 64 bytes) and the address, never what was
-// presented as a password or secret.
-func (iss *Issuer) logFailure(ctx context.Context, r *http.Request, msg, accountAttr, account string) {
+// failed logs a failed sign-in or client authentication at info level:
+// the account (cut to 64 bytes) and the address, never what was presented
+// as a password or secret. The attempt stays counted.
+func (a *attempt) failed(ctx context.Context, msg, accountAttr, account string) {
 	if len(account) > 64 {
 		account = account[:64]
 	}
-	iss.log.InfoContext(ctx, msg, accountAttr, account, "address", iss.cfg.Throttle.ClientAddress(r))
+	a.iss.log.InfoContext(ctx, msg, accountAttr, account, "address", a.address)
 }
